@@ -1,0 +1,44 @@
+"""Adjudicated annotation files -> corpus/{train,dev,test}.jsonl (LABELS.md section 3).
+
+  python corpus/tools/build_corpus.py corpus/work/final corpus
+
+The split of each document was fixed at selection time (select_documents.py) and is stored
+in every record; this script only groups by it. Synthetic train sentences, when present,
+come from corpus/synthetic/*.jsonl (marked "synthetic": true).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, "corpus/tools")
+from annotation import load_segmented, to_gold  # noqa: E402
+
+
+def main(final_dir: str, out_dir: str) -> None:
+    records = load_segmented()
+    splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": []}
+    for path in sorted(Path(final_dir).glob("*.json")):
+        annotation = json.loads(path.read_text(encoding="utf-8"))
+        gold, problems = to_gold(records[annotation["id"]], annotation)
+        if problems:
+            raise SystemExit(f"{path}: {problems[:3]}")
+        splits[gold["split"]].append(gold)
+    missing = set(records) - {g["id"] for docs in splits.values() for g in docs}
+    if missing:
+        raise SystemExit(f"documents without adjudicated annotation: {sorted(missing)}")
+    for synthetic in sorted(Path(out_dir, "synthetic").glob("*.jsonl")):
+        for line in synthetic.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            assert record["synthetic"] is True and record["split"] == "train"
+            splits["train"].append(record)
+    for split, docs in splits.items():
+        with open(Path(out_dir) / f"{split}.jsonl", "w", encoding="utf-8") as handle:
+            for doc in docs:
+                handle.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        print(f"{split}: {len(docs)} documents, {sum(len(d['sentences']) for d in docs)} sentences")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,86 @@
+"""Python API: load the pipeline once per process and turn texts into output records."""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from .base import WeightCheckError, sha256_of
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = REPO_ROOT / "models" / "tariffscope-entities"
+DEFAULT_CONFIG = REPO_ROOT / "configs" / "entities.cfg"
+# Pieces of a long document are processed separately (spaCy's parser and NER need memory in
+# proportion to the text); cut at paragraph breaks.
+CHUNK_CHARS = 100_000
+
+
+def verify_checksums(folder: Path) -> None:
+    sums_file = folder / "checksums.json"
+    if not sums_file.exists():
+        raise WeightCheckError(f"{folder} has no checksums.json: rebuild it with `tariffscope assemble`")
+    for name, expected in json.loads(sums_file.read_text(encoding="utf-8")).items():
+        path = folder / name
+        if not path.exists() or sha256_of(path) != expected:
+            raise WeightCheckError(f"{path} is missing or changed since the pipeline was built (sha256 mismatch)")
+
+
+def ensure_model(path: str | Path | None = None) -> Path:
+    """The pipeline folder; the default one is assembled from configs/entities.cfg when absent."""
+    folder = Path(path) if path else DEFAULT_MODEL
+    if not (folder / "meta.json").exists():
+        if path is not None and Path(path) != DEFAULT_MODEL:
+            raise FileNotFoundError(f"no pipeline at {folder}")
+        from .assemble import assemble
+
+        assemble(DEFAULT_CONFIG, folder)
+    return folder
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(path: str | None = None, verify: bool = True) -> Language:
+    """Load (once per process) the pipeline folder after checking its files' sha256."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import spacy
+
+    from . import base, components  # noqa: F401  (factories and tokenizer, also without entry points)
+
+    folder = ensure_model(path)
+    if verify:
+        verify_checksums(folder)
+    return spacy.load(folder)
+
+
+def split_for_processing(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """(offset, piece) pairs covering ``text``; pieces end at paragraph or line breaks when
+    there is one, else at a space, so that no piece is longer than ``limit``."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def extract_texts(texts: Iterable[str], model: str | None = None) -> Iterator[dict[str, Any]]:
+    """Entities of each text, as output entity records (convenience for notebooks and tests)."""
+    from .output import entities_of
+
+    nlp = load_pipeline(model)
+    for text in texts:
+        entities: list[dict[str, Any]] = []
+        for offset, piece in split_for_processing(text):
+            entities.extend(entities_of(nlp(piece), offset))
+        yield {"entities": entities}

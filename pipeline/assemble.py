@@ -1,0 +1,43 @@
+"""Build a pipeline folder from a config: the base pipeline's components are sourced after
+their weights are checked, the tariffscope components initialized from their data files."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.util import load_config, load_model_from_config
+
+from .base import BASE_NER_SHA256, base_package_path, sha256_of, verify_file
+
+
+def assemble(config_path: str | Path, output: str | Path, overrides: dict[str, object] | None = None) -> Language:
+    """Assemble ``config_path`` into the folder ``output`` and return the pipeline."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from . import base, components  # noqa: F401  (registers the tokenizer and factories)
+
+    base_path = base_package_path()
+    verify_file(base_path / "ner" / "model", BASE_NER_SHA256)
+    settings = {"paths.base": str(base_path), **(overrides or {})}
+    config = load_config(config_path, overrides=settings, interpolate=False)
+    nlp = load_model_from_config(config, auto_fill=True)
+    config = config.interpolate()
+    sourced = [name for name, cfg in config["components"].items() if "source" in cfg]
+    nlp._link_components()
+    with nlp.select_pipes(disable=sourced):
+        nlp.initialize()
+    nlp.meta["name"] = Path(output).name.replace("-", "_")
+    nlp.meta["version"] = __import__("pipeline").__version__
+    nlp.meta["description"] = "tariffscope trade-entity pipeline"
+    output = Path(output)
+    nlp.to_disk(output)
+    write_checksums(output)
+    return nlp
+
+
+def write_checksums(folder: Path) -> None:
+    """Record the sha256 of every file of the saved pipeline, checked by load_pipeline."""
+    sums = {str(p.relative_to(folder)): sha256_of(p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "checksums.json"}
+    (folder / "checksums.json").write_text(json.dumps(sums, indent=1, sort_keys=True) + "\n", encoding="utf-8")

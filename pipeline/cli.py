@@ -1,0 +1,77 @@
+"""The `tariffscope` command line: thin typer wrappers over plain functions."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trade and tariff news to structured records.")
+
+
+@app.command()
+def extract(
+    inputs: list[str] = typer.Argument(..., help="JSONL(.gz) files, .txt(.gz) files, folders of them, or - for stdin"),
+    output: str = typer.Option(..., "-o", "--output", help="output JSONL, or - for stdout"),
+    errors: Optional[str] = typer.Option(None, "--errors", help="error JSONL (default: OUTPUT.errors.jsonl; stderr for -o -)"),
+    model: Optional[str] = typer.Option(None, "--model", help="pipeline folder (default: models/tariffscope-entities)"),
+    batch_size: int = typer.Option(32, "--batch-size", min=1),
+    n_process: int = typer.Option(1, "--n-process", min=1),
+    text_field: str = typer.Option("text", "--text-field"),
+    id_field: str = typer.Option("id", "--id-field"),
+    date_field: str = typer.Option("date", "--date-field"),
+    title_field: str = typer.Option("title", "--title-field"),
+    source_field: str = typer.Option("source", "--source-field"),
+    max_chars: int = typer.Option(20_000_000, "--max-chars", help="longer documents go to the error output"),
+    summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="also write the run summary as JSON"),
+) -> None:
+    """Extract entities (and events) from documents into JSONL."""
+    from .extract import extract as run_extract
+    from .io import FieldNames
+
+    fields = FieldNames(text=text_field, id=id_field, date=date_field, title=title_field, source=source_field)
+    summary = run_extract(inputs, output, errors=errors, model=model, batch_size=batch_size, n_process=n_process,
+                          fields=fields, max_chars=max_chars)
+    typer.echo(summary.line(), err=True)
+    if output != "-":
+        typer.echo(f"output: {output}" + (f"  errors: {errors or output[:-6] + '.errors.jsonl'}" if summary.failed else ""), err=True)
+    if summary_json:
+        summary_json.write_text(json.dumps(summary.as_json(), indent=2) + "\n", encoding="utf-8")
+
+
+@app.command()
+def assemble(
+    config: Path = typer.Argument(..., exists=True, help="a configs/*.cfg file"),
+    output: Path = typer.Argument(..., help="pipeline folder to write"),
+) -> None:
+    """Build a pipeline folder from a config (base weights are checked first)."""
+    from .assemble import assemble as run_assemble
+
+    nlp = run_assemble(config, output)
+    typer.echo(f"assembled {', '.join(nlp.pipe_names)} -> {output}", err=True)
+
+
+@app.command()
+def evaluate(
+    gold: Path = typer.Argument(..., exists=True, help="gold JSONL (LABELS.md section 3)"),
+    model: Optional[str] = typer.Option(None, "--model", help="pipeline folder, or 'baseline:naive' for the base pipeline with a naive label mapping"),
+    output: Optional[Path] = typer.Option(None, "--output", help="JSON report"),
+    errors: Optional[Path] = typer.Option(None, "--errors", help="every false positive and negative, with context"),
+) -> None:
+    """Score the pipeline against gold documents."""
+    from .evaluate import evaluate as run_evaluate, format_report
+
+    report = run_evaluate(gold, model=model, errors_path=errors)
+    typer.echo(format_report(report))
+    if output:
+        output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

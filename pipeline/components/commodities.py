@@ -1,0 +1,93 @@
+"""COMMODITY: traded goods from a gazetteer, with canonical name and HS chapter."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from ..gazetteer import plural, read_tsv, split_forms
+from .base import DataFilePipe, add_entities
+
+# Base-NER labels whose spans are names, not product mentions ("Apple", "U.S. Steel", "Rice").
+NAME_LABELS = {"ORG", "PERSON", "WORK_OF_ART", "LAW", "FAC", "EVENT", "PRODUCT"}
+NOT_PRODUCT_POS = {"VERB", "AUX", "ADV", "ADP", "PRON", "DET", "CCONJ", "SCONJ", "PART", "NUM"}
+
+
+@dataclass
+class CommodityTables:
+    matcher: PhraseMatcher
+    exclusions: PhraseMatcher
+    entries: dict[str, tuple[str, str | None]]  # lower-case form -> (canonical, HS chapter)
+    single_word_lemmas: dict[str, tuple[str, str | None]]
+
+
+class CommodityTagger(DataFilePipe):
+    data_files = ("commodities.tsv", "commodity_exclusions.tsv")
+
+    def __init__(self, nlp: Language, name: str, *, match_lemmas: bool, skip_named_entities: bool) -> None:
+        super().__init__(nlp, name)
+        self.match_lemmas = match_lemmas
+        self.skip_named_entities = skip_named_entities
+
+    def compile(self) -> CommodityTables:
+        entries: dict[str, tuple[str, str | None]] = {}
+        for row in read_tsv(self.data["commodities.tsv"]):
+            target = (row["canonical"], row["hs_chapter"] or None)
+            for form in [row["canonical"], *split_forms(row["forms"])]:
+                for variant in (form, plural(form)):
+                    entries.setdefault(variant.lower(), target)
+        matcher = PhraseMatcher(self.vocab, attr="LOWER")
+        for form in entries:
+            matcher.add("COMMODITY", [self.tokenizer(form)])
+        exclusions = PhraseMatcher(self.vocab, attr="LOWER")
+        for row in read_tsv(self.data["commodity_exclusions.tsv"]):
+            exclusions.add("EXCLUDED", [self.tokenizer(row["phrase"])])
+        single = {form: target for form, target in entries.items() if " " not in form and "-" not in form}
+        return CommodityTables(matcher, exclusions, entries, single)
+
+    def __call__(self, doc: Doc) -> Doc:
+        tables = self.compiled
+        excluded = [(s, e) for _, s, e in tables.exclusions(doc)]
+        candidates: dict[tuple[int, int], tuple[str, str | None]] = {}
+        for _, start, end in tables.matcher(doc):
+            candidates[(start, end)] = tables.entries[doc[start:end].text.lower()]
+        if self.match_lemmas:
+            # irregular plurals and inflections the listed forms miss ("tomatoes" -> "tomato")
+            for token in doc:
+                target = tables.single_word_lemmas.get(token.lemma_.lower())
+                if target is not None and (token.i, token.i + 1) not in candidates:
+                    candidates[(token.i, token.i + 1)] = target
+        spans = []
+        for (start, end), target in candidates.items():
+            span = doc[start:end]
+            if any(s <= start and end <= e for s, e in excluded):
+                continue
+            if len(span) == 1 and span[0].pos_ in NOT_PRODUCT_POS:
+                continue  # "lead" the verb, "iron out"
+            if self.skip_named_entities and any(t.ent_type_ in NAME_LABELS for t in span):
+                continue
+            if span[0].is_title and span[0].pos_ == "PROPN" and not span[0].is_sent_start and not _title_case_line(span):
+                continue  # a proper name ("Rice", "Apple") rather than the product
+            spans.append(Span(doc, start, end, label="COMMODITY"))
+        for span in add_entities(doc, spans):
+            canonical, chapter = candidates[(span.start, span.end)]
+            span._.ts_canonical = canonical
+            span._.ts_hs_chapter = chapter
+        return doc
+
+
+def _title_case_line(span: Span) -> bool:
+    """Headings and instrument titles are in title case; there capitals say nothing."""
+    sent = span.sent
+    words = [t for t in sent if t.is_alpha and len(t) > 3]
+    return bool(words) and sum(t.is_title or t.is_upper for t in words) / len(words) > 0.7
+
+
+@Language.factory(
+    "tariffscope_commodities",
+    default_config={"match_lemmas": True, "skip_named_entities": True},
+)
+def make_commodity_tagger(nlp: Language, name: str, match_lemmas: bool, skip_named_entities: bool) -> CommodityTagger:
+    return CommodityTagger(nlp, name, match_lemmas=match_lemmas, skip_named_entities=skip_named_entities)

@@ -1,0 +1,181 @@
+"""TARIFF_RATE: numbers stating a tariff, duty or levy rate, with ``value`` and ``unit``."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from ..gazetteer import read_tsv
+from .base import DataFilePipe, add_entities
+
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "twenty-five": 25, "thirty-four": 34, "one hundred": 100,
+}
+PERCENT_UNITS = ["percent", "per", "pct", "%", "pc", "per-cent", "percentage"]
+PER_UNITS = ["pound", "pounds", "lb", "kilogram", "kilograms", "kg", "ton", "tons", "tonne", "tonnes",
+             "unit", "units", "barrel", "barrels", "liter", "liters", "litre", "litres", "gallon",
+             "gallons", "head", "dozen", "item", "items", "piece", "pieces", "vehicle", "metric", "bushel"]
+CURRENCIES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "C$": "CAD", "A$": "AUD"}
+
+
+@dataclass
+class RateTables:
+    matcher: Matcher
+    tariff_words: set[str]
+    change_verbs: set[str]
+    non_tariff_words: set[str]
+
+
+class TariffRateTagger(DataFilePipe):
+    data_files = ("rate_context.tsv",)
+
+    def __init__(self, nlp: Language, name: str, *, window_after: int, window_before: int, table_context_sentences: int) -> None:
+        super().__init__(nlp, name)
+        self.window_after = window_after
+        self.window_before = window_before
+        self.table_context_sentences = table_context_sentences
+
+    def compile(self) -> RateTables:
+        words: dict[str, set[str]] = {"tariff": set(), "change": set(), "non_tariff": set()}
+        for row in read_tsv(self.data["rate_context.tsv"]):
+            words[row["kind"]].add(row["word"].lower())
+        number = {"LIKE_NUM": True}
+        percent_unit = [{"LOWER": {"IN": ["percent", "pct", "%", "pc", "per-cent"]}}]
+        per_cent = [{"LOWER": "per"}, {"LOWER": "cent"}]
+        matcher = Matcher(self.vocab)
+        for unit in (percent_unit, per_cent):
+            matcher.add("PERCENT", [[number, *unit]])
+            matcher.add("PERCENT_RANGE", [[number, {"LOWER": {"IN": ["to", "-", "–", "and", "or"]}}, number, *unit],
+                                          [number, *unit, {"LOWER": {"IN": ["to", "-", "–"]}}, number, *unit]])
+        matcher.add("PERCENT_ATTACHED", [[{"TEXT": {"REGEX": r"^\d+(\.\d+)?%$"}}]])
+        per = {"LOWER": {"IN": ["per", "a", "/", "each"]}}
+        matcher.add("PER_UNIT", [
+            [{"TEXT": {"IN": sorted(CURRENCIES)}}, number, per, {"LOWER": {"IN": PER_UNITS}}],
+            [{"TEXT": {"IN": sorted(CURRENCIES)}}, number, per, {"LOWER": "metric"}, {"LOWER": {"IN": ["ton", "tons"]}}],
+            [number, {"LOWER": {"IN": ["cents", "cent", "dollars", "euros"]}}, per, {"LOWER": {"IN": PER_UNITS}}],
+        ])
+        matcher.add("ZERO", [[{"LOWER": "zero"}]])
+        return RateTables(matcher, words["tariff"], words["change"], words["non_tariff"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        tables = self.compiled
+        spans = []
+        values: dict[tuple[int, int], tuple[float, float | None, str]] = {}
+        for match_id, start, end in tables.matcher(doc):
+            rule = self.vocab.strings[match_id]
+            span = doc[start:end]
+            if rule == "ZERO" and not self._zero_is_rate(doc, start, tables):
+                continue
+            if rule != "ZERO" and not self._is_tariff_rate(doc, span, tables):
+                continue
+            parsed = parse_rate(span.text)
+            if parsed is None:
+                continue
+            spans.append(span)
+            values[(start, end)] = parsed
+        added = add_entities(doc, [Span(doc, s.start, s.end, label="TARIFF_RATE") for s in spans])
+        for span in added:
+            value, value_max, unit = values[(span.start, span.end)]
+            span._.ts_value = value
+            span._.ts_value_max = value_max
+            span._.ts_unit = unit
+        return doc
+
+    def _is_tariff_rate(self, doc: Doc, span: Span, tables: RateTables) -> bool:
+        sent = span.sent
+        before = doc[max(sent.start, span.start - self.window_before) : span.start]
+        after = doc[span.end : min(sent.end, span.end + self.window_after)]
+        # "fell by 99 percent", "cut by 50 pct": a relative change, not a rate
+        if span.start > 0 and doc[span.start - 1].lower_ == "by":
+            return False
+        # "30 percent of imports", "a 40 percent share"
+        if len(after) >= 1 and after[0].lower_ == "of" and not any(t.lower_ in {"duty", "value", "customs"} for t in after[1:4]):
+            if not any(t.lemma_.lower() in tables.tariff_words for t in before[-3:]):
+                return False
+        if any(t.lower_ in tables.non_tariff_words for t in list(before[-3:]) + list(after[:2])):
+            return False
+        if any(t.lemma_.lower() in tables.tariff_words or t.lower_ in tables.tariff_words for t in after):
+            return True
+        if any(t.lemma_.lower() in tables.tariff_words or t.lower_ in tables.tariff_words for t in before):
+            # "a universal tariff of 10 percent", "tariffs on Chinese goods to 145 percent";
+            # "tariff revenue rose 3 percent" is a change, "tariffs rose to 25 percent" a level
+            if before and before[-1].lower_ in {"to", "at", "of"}:
+                return True
+            return not any(t.lemma_.lower() in tables.change_verbs for t in before[-2:])
+        for ancestor in list(span.root.ancestors)[:3]:
+            if ancestor.lemma_.lower() in tables.tariff_words:
+                return True
+        return self._table_row(doc, span, tables)
+
+    def _table_row(self, doc: Doc, span: Span, tables: RateTables) -> bool:
+        """"Japan: 24%" rows of a tariff table: a short line with a colon, after tariff talk."""
+        sent = span.sent
+        if len(sent) > 10 or not any(t.text in {":", "–", "-"} for t in doc[sent.start : span.start]):
+            return False
+        sentences = list(doc.sents)
+        index = next(i for i, s in enumerate(sentences) if s.start == sent.start)
+        context = sentences[max(0, index - self.table_context_sentences) : index]
+        return any(t.lemma_.lower() in tables.tariff_words for s in context for t in s)
+
+    def _zero_is_rate(self, doc: Doc, index: int, tables: RateTables) -> bool:
+        nxt = doc[index + 1] if index + 1 < len(doc) else None
+        prev = doc[index - 1] if index > 0 else None
+        if nxt is not None and nxt.text in {"-", "‑"}:
+            return False  # "zero-tariff" is a compound, not a rate
+        if nxt is not None and nxt.lemma_.lower() in tables.tariff_words:
+            return True  # "zero tariffs"
+        if prev is not None and prev.lower_ in {"to", "at"}:
+            window = doc[max(doc[index].sent.start, index - self.window_before) : index]
+            return any(t.lemma_.lower() in tables.tariff_words for t in window)
+        return False
+
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
+
+
+def parse_number(text: str) -> float | None:
+    text = text.strip().lower()
+    if text in NUMBER_WORDS:
+        return float(NUMBER_WORDS[text])
+    match = _NUMBER.search(text)
+    if match is None:
+        return None
+    return float(match.group(0).replace(",", ""))
+
+
+def parse_rate(text: str) -> tuple[float, float | None, str] | None:
+    """(value, upper bound of a range or None, unit) of a rate's text."""
+    lowered = " ".join(text.lower().split())
+    currency = next((code for symbol, code in CURRENCIES.items() if text.strip().startswith(symbol)), None)
+    if "cent" in lowered and "per cent" not in lowered and "percent" not in lowered:
+        currency, scale = "USD", 0.01
+    else:
+        scale = 1.0
+    if lowered.startswith("zero"):
+        return 0.0, None, "percent"
+    numbers = [n for n in (parse_number(part) for part in re.findall(r"[\d.,]+|[a-z-]+", lowered)) if n is not None]
+    if not numbers:
+        return None
+    value = numbers[0] * scale
+    value_max = numbers[1] * scale if len(numbers) > 1 and currency is None else None
+    if currency is not None:
+        basis = re.search(r"(?:per|a|/|each)\s+(metric ton|[a-z]+)", lowered)
+        unit = f"{currency} per {basis.group(1) if basis else 'unit'}"
+        return value, None, unit
+    return value, value_max, "percent"
+
+
+@Language.factory(
+    "tariffscope_tariff_rates",
+    default_config={"window_after": 5, "window_before": 7, "table_context_sentences": 3},
+)
+def make_tariff_rate_tagger(nlp: Language, name: str, window_after: int, window_before: int,
+                            table_context_sentences: int) -> TariffRateTagger:
+    return TariffRateTagger(nlp, name, window_after=window_after, window_before=window_before,
+                            table_context_sentences=table_context_sentences)

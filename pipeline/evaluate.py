@@ -1,0 +1,87 @@
+"""`tariffscope evaluate`: run a pipeline over gold documents and score it."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .scoring import ENTITY_LABELS, EVENT_LABELS, score_entities, score_events
+
+NAIVE_MAPPING = {"PERSON": "OFFICIAL", "ORG": "AGENCY", "PERCENT": "TARIFF_RATE", "PRODUCT": "COMMODITY"}
+
+
+def read_gold(path: str | Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def predict(gold_docs: list[dict[str, Any]], model: str | None) -> list[dict[str, Any]]:
+    """Output records for the gold texts from ``model`` (a pipeline folder, the default
+    pipeline, or "baseline:naive": the base pipeline with NAIVE_MAPPING)."""
+    texts = [doc["text"] for doc in gold_docs]
+    if model == "baseline:naive":
+        from .base import load_base_pipeline
+
+        nlp = load_base_pipeline()
+        predictions = []
+        for doc, gold in zip(nlp.pipe(texts, batch_size=16), gold_docs):
+            entities = [{"start": e.start_char, "end": e.end_char, "label": NAIVE_MAPPING[e.label_], "text": e.text}
+                        for e in doc.ents if e.label_ in NAIVE_MAPPING]
+            predictions.append({"id": gold["id"], "entities": entities, "events": []})
+        return predictions
+    from .api import load_pipeline
+    from .extract import process_records
+    from .io import InputRecord
+
+    nlp = load_pipeline(model)
+    records = [InputRecord(doc["id"], doc["text"], date=doc.get("date")) for doc in gold_docs]
+    predictions = []
+    for status, payload in process_records(nlp, records, batch_size=16):
+        if status != "ok":
+            raise RuntimeError(f"evaluation document failed: {payload['id']}: {payload['reason']}")
+        predictions.append(payload)
+    return predictions
+
+
+def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str | Path | None = None) -> dict[str, Any]:
+    gold_docs = read_gold(gold_path)
+    started = time.perf_counter()
+    predictions = predict(gold_docs, model)
+    seconds = time.perf_counter() - started
+    entity_score = score_entities(gold_docs, predictions)
+    event_score = score_events(gold_docs, predictions)
+    report = {
+        "gold": str(gold_path),
+        "model": model or "models/tariffscope-entities",
+        "documents": len(gold_docs),
+        "sentences": sum(len(doc["sentences"]) for doc in gold_docs),
+        "seconds": round(seconds, 2),
+        "entities": entity_score.report(),
+        "events": event_score.report(),
+    }
+    if errors_path:
+        with open(errors_path, "w", encoding="utf-8") as handle:
+            for mismatch in entity_score.errors:
+                handle.write(json.dumps({"kind": "entity", **asdict(mismatch)}, ensure_ascii=False) + "\n")
+            for mismatch in event_score.errors:
+                handle.write(json.dumps({"kind": "event", **asdict(mismatch)}, ensure_ascii=False) + "\n")
+    return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [f"{report['model']} on {report['gold']}: {report['documents']} documents, {report['sentences']} sentences, {report['seconds']} s"]
+    header = f"{'':20}{'P':>8}{'R':>8}{'F1':>8}{'support':>9}"
+    for mode in ("strict", "lenient"):
+        lines += ["", f"Entities ({mode})", header]
+        for label in (*ENTITY_LABELS, "micro"):
+            row = report["entities"][mode][label]
+            lines.append(f"{label:20}{row['precision']:8.3f}{row['recall']:8.3f}{row['f1']:8.3f}{row['support']:9d}")
+    for level in ("sentence", "document"):
+        lines += ["", f"Events ({level} level)", header]
+        for label in (*EVENT_LABELS, "micro"):
+            row = report["events"][level][label]
+            lines.append(f"{label:20}{row['precision']:8.3f}{row['recall']:8.3f}{row['f1']:8.3f}{row['support']:9d}")
+        lines.append(f"{'macro':20}{'':16}{report['events'][level]['macro']['f1']:8.3f}")
+    return "\n".join(lines)

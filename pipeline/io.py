@@ -1,0 +1,173 @@
+"""Reading input documents: JSONL (optionally gzipped), .txt files, folders of them, stdin.
+
+Every input record becomes either an :class:`InputRecord` or an :class:`InputError`; nothing
+is skipped silently. Reading streams: an archive is never held in memory.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+TXT_DATE_HEADER = re.compile(r"\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
+TXT_SUFFIXES = (".txt", ".txt.gz")
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """Names of the input record's fields (configurable for other archives' layouts)."""
+
+    text: str = "text"
+    id: str = "id"
+    date: str = "date"
+    title: str = "title"
+    source: str = "source"
+
+
+@dataclass
+class InputRecord:
+    id: str
+    text: str
+    date: str | None = None
+    title: str | None = None
+    source: str | None = None
+    origin: str = ""  # file and line, for messages
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class InputError:
+    id: str
+    reason: str
+    record: Any  # the original record (parsed JSON, or the raw line as text)
+    origin: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "reason": self.reason, "origin": self.origin, "record": self.record}
+
+
+def derived_id(origin: str, content: str) -> str:
+    """A stable id for a record without one: its position plus a hash of its content."""
+    digest = hashlib.sha1(content.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{origin}#{digest}"
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def iter_paths(inputs: list[str]) -> Iterator[str | Path]:
+    """Files named by ``inputs`` in order; folders are walked in sorted order."""
+    for item in inputs:
+        if item == "-":
+            yield "-"
+            continue
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.name.endswith(JSONL_SUFFIXES + TXT_SUFFIXES):
+                    yield child
+        else:
+            yield path
+
+
+def read_inputs(inputs: list[str], fields: FieldNames = FieldNames(), stdin: BinaryIO | None = None) -> Iterator[InputRecord | InputError]:
+    for path in iter_paths(inputs):
+        if path == "-":
+            yield from read_jsonl_stream(stdin or sys.stdin.buffer, "<stdin>", fields)
+            continue
+        assert isinstance(path, Path)
+        if not path.exists():
+            yield InputError(str(path), "input file not found", None, str(path))
+            continue
+        try:
+            if path.name.endswith(TXT_SUFFIXES):
+                yield read_txt(path)
+            else:
+                with _open_binary(path) as handle:
+                    yield from read_jsonl_stream(handle, str(path), fields)
+        except (OSError, EOFError, gzip.BadGzipFile) as error:
+            yield InputError(str(path), f"cannot read file: {error}", None, str(path))
+
+
+def read_txt(path: Path) -> InputRecord | InputError:
+    """A text file is one document; an opening " date YYYY-MM-DD " line gives its date."""
+    with _open_binary(path) as handle:
+        data = handle.read()
+    origin = str(path)
+    doc_id = re.sub(r"\.txt(\.gz)?$", "", path.name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return InputError(doc_id, f"not valid UTF-8 text ({error.reason} at byte {error.start})",
+                          data[:2000].decode("utf-8", "backslashreplace"), origin)
+    if "\x00" in text:
+        return InputError(doc_id, "binary data (NUL bytes), not text", text[:2000].encode("unicode_escape").decode("ascii"), origin)
+    date = None
+    header = TXT_DATE_HEADER.match(text)
+    offset = 0
+    if header is not None:
+        date, offset = header.group(1), header.end()
+    body = text[offset:]
+    if not body.strip():
+        return InputError(doc_id, "empty text", text, origin)
+    return InputRecord(doc_id, body, date=date, origin=origin, extra={"text_offset": offset})
+
+
+def read_jsonl_stream(handle: BinaryIO, origin: str, fields: FieldNames) -> Iterator[InputRecord | InputError]:
+    for line_no, raw in enumerate(handle, start=1):
+        where = f"{origin}:{line_no}"
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield InputError(derived_id(where, raw.decode("utf-8", "backslashreplace")),
+                             f"line is not valid UTF-8 ({error.reason} at byte {error.start})",
+                             raw.decode("utf-8", "backslashreplace").rstrip("\n"), where)
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield InputError(derived_id(where, line), f"malformed JSON: {error.msg} at column {error.colno}", line.rstrip("\n"), where)
+            continue
+        yield record_from_json(obj, where, fields)
+
+
+def record_from_json(obj: Any, where: str, fields: FieldNames) -> InputRecord | InputError:
+    if not isinstance(obj, dict):
+        return InputError(derived_id(where, json.dumps(obj)), f"record is a JSON {type(obj).__name__}, not an object", obj, where)
+    raw_id = obj.get(fields.id)
+    text = obj.get(fields.text)
+    doc_id = str(raw_id) if raw_id not in (None, "") else derived_id(where, text if isinstance(text, str) else json.dumps(obj, sort_keys=True))
+    if fields.text not in obj:
+        return InputError(doc_id, f"record has no {fields.text!r} field", obj, where)
+    if not isinstance(text, str):
+        return InputError(doc_id, f"field {fields.text!r} is a {type(text).__name__}, not a string", obj, where)
+    if not text.strip():
+        return InputError(doc_id, "empty text", obj, where)
+    if "\x00" in text:
+        return InputError(doc_id, "text contains NUL bytes (binary data)", obj, where)
+    date = obj.get(fields.date)
+    if date is not None and not isinstance(date, str):
+        date = str(date)
+    title = obj.get(fields.title)
+    source = obj.get(fields.source)
+    return InputRecord(doc_id, text, date=date, title=title if isinstance(title, str) else None,
+                       source=source if isinstance(source, str) else None, origin=where)
+
+
+def open_output(path: str) -> io.TextIOBase:
+    if path == "-":
+        return sys.stdout  # type: ignore[return-value]
+    return open(path, "w", encoding="utf-8")

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_PATH = REPO / "corpus" / "samples" / "kyodo-2025-05-01-japan-us-tariff-talks.txt"
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from pipeline.assemble import assemble
+
+    folder = tmp_path_factory.mktemp("model") / "tariffscope-entities"
+    assemble(REPO / "configs" / "entities.cfg", folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def nlp(model_dir: Path) -> Language:
+    return spacy.load(model_dir)
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    raw = SEED_PATH.read_text(encoding="utf-8")
+    header = re.match(r"\s*date\s+\S+\s+", raw)
+    assert header is not None
+    return raw[header.end():]
+
+
+def ents(doc, label: str) -> list:
+    return [e for e in doc.ents if e.label_ == label]

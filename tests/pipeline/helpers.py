@@ -1,0 +1,40 @@
+"""Checks every component test runs: save/load round trip and n_process 1 vs 2."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from pipeline.output import entities_of
+
+
+def component_output(nlp: Language, texts: list[str], label: str, n_process: int = 1) -> list[list[dict]]:
+    return [[e for e in entities_of(doc) if e["label"] == label]
+            for doc in nlp.pipe(texts, n_process=n_process, batch_size=2)]
+
+
+def assert_round_trip(nlp: Language, tmp_path: Path, component: str, label: str, texts: list[str]) -> None:
+    """The component's data files are saved in the pipeline folder and the reloaded pipeline
+    gives the same output."""
+    folder = tmp_path / "saved"
+    nlp.to_disk(folder)
+    pipe = nlp.get_pipe(component)
+    for name in pipe.data_files:
+        assert (folder / component / name).read_text(encoding="utf-8") == pipe.data[name]
+    reloaded = spacy.load(folder)
+    assert reloaded.get_pipe(component).data == pipe.data
+    before = component_output(nlp, texts, label)
+    assert any(before), "the round-trip texts must produce entities"
+    assert component_output(reloaded, texts, label) == before
+    # bytes round trip of the component alone
+    fresh = spacy.load(folder)
+    fresh.get_pipe(component).from_bytes(pipe.to_bytes())
+    assert component_output(fresh, texts, label) == before
+
+
+def assert_same_with_two_processes(nlp: Language, texts: list[str], label: str) -> None:
+    one = component_output(nlp, texts, label, n_process=1)
+    two = component_output(nlp, texts, label, n_process=2)
+    assert any(one)
+    assert one == two

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from tests.conftest import ents
+from tests.pipeline.helpers import assert_round_trip, assert_same_with_two_processes
+
+TEXTS = [
+    "China's Commerce Ministry said it would file a complaint with the WTO.",
+    "According to U.S. Agriculture Department data, exports fell. The Trump administration disagreed.",
+    "Treasury Secretary Scott Bessent spoke to reporters at the White House. The White House said tariffs stay.",
+]
+
+
+def texts_of(doc, label="AGENCY"):
+    return [e.text for e in ents(doc, label)]
+
+
+def test_seed_agencies(nlp, seed_text):
+    found = texts_of(nlp(seed_text))
+    assert "U.S. Agriculture Department" in found
+    assert "Trump administration" in found
+
+
+def test_possessed_body_excludes_country(nlp):
+    doc = nlp(TEXTS[0])
+    assert texts_of(doc) == ["Commerce Ministry", "WTO"]
+    ministry = ents(doc, "AGENCY")[0]
+    assert ministry._.ts_country == "CN"
+    assert ents(doc, "AGENCY")[1]._.ts_canonical == "World Trade Organization"
+
+
+def test_white_house_place_versus_office(nlp):
+    doc = nlp(TEXTS[2])
+    agencies = ents(doc, "AGENCY")
+    assert [e.text for e in agencies] == ["White House"]
+    assert agencies[0].start_char > TEXTS[2].index("The White House said")
+    assert "Treasury" not in texts_of(doc)  # part of the job title
+
+
+def test_gazetteer_attributes(nlp):
+    span = ents(nlp(TEXTS[1]), "AGENCY")[0]
+    assert span._.ts_canonical == "Department of Agriculture"
+    assert span._.ts_country == "US"
+
+
+def test_round_trip(nlp, tmp_path):
+    assert_round_trip(nlp, tmp_path, "tariffscope_agencies", "AGENCY", TEXTS)
+
+
+def test_two_processes(nlp):
+    assert_same_with_two_processes(nlp, TEXTS, "AGENCY")

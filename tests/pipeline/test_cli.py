@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import REPO
+
+
+def test_extract_sample_end_to_end(model_dir, tmp_path):
+    out = tmp_path / "sample.jsonl"
+    result = CliRunner().invoke(app, ["extract", str(REPO / "corpus" / "samples"), "-o", str(out), "--model", str(model_dir)])
+    assert result.exit_code == 0, result.output
+    assert "read 6, written 6, failed 0" in result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 6
+    seed = next(r for r in records if r["id"].startswith("kyodo"))
+    officials = {e["text"] for e in seed["entities"] if e["label"] == "OFFICIAL"}
+    assert {"Ryosei Akazawa", "Scott Bessent", "Howard Lutnick", "Jamieson Greer"} <= officials
+
+
+def test_stdin_to_stdout(model_dir):
+    line = json.dumps({"id": "x", "text": "The WTO ruled on steel duties of 25 percent."})
+    result = subprocess.run([sys.executable, "-m", "pipeline", "extract", "-", "-o", "-", "--model", str(model_dir)],
+                            input=line + "\n", capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert [e["label"] for e in record["entities"]] == ["AGENCY", "COMMODITY", "TARIFF_RATE"]
+    assert "read 1, written 1, failed 0" in result.stderr

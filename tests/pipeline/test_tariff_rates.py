@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.components.tariff_rates import parse_rate
+from tests.conftest import ents
+from tests.pipeline.helpers import assert_round_trip, assert_same_with_two_processes
+
+TEXTS = [
+    "Washington imposed a 25% duty on steel and a levy of $0.50 per pound on sugar.",
+    "The tariffs will rise to 12 to 15 per cent next year, while GDP growth slowed to 2 percent.",
+    "Both sides agreed to zero tariffs on cars, but zero-tariff treatment for rice was refused.",
+]
+
+
+def test_seed_rates(nlp, seed_text):
+    rates = ents(nlp(seed_text), "TARIFF_RATE")
+    values = sorted(span._.ts_value for span in rates)
+    assert values == [10.0, 24.0, 25.0]
+    assert all(span._.ts_unit == "percent" for span in rates)
+    texts = [span.text for span in rates]
+    assert "99 percent" not in texts and "11 percent" not in texts
+
+
+def test_units_ranges_and_non_rates(nlp):
+    first = ents(nlp(TEXTS[0]), "TARIFF_RATE")
+    assert [(s.text, s._.ts_value, s._.ts_unit) for s in first] == [
+        ("25%", 25.0, "percent"), ("$0.50 per pound", 0.5, "USD per pound")]
+    second = ents(nlp(TEXTS[1]), "TARIFF_RATE")
+    assert [(s.text, s._.ts_value, s._.ts_value_max) for s in second] == [("12 to 15 per cent", 12.0, 15.0)]
+
+
+def test_zero_rate_but_not_zero_tariff_compound(nlp):
+    rates = ents(nlp(TEXTS[2]), "TARIFF_RATE")
+    assert [(s.text, s._.ts_value) for s in rates] == [("zero", 0.0)]
+
+
+@pytest.mark.parametrize("text", [
+    "Exports fell by 99 percent in March.",
+    "Tokyo cut the tariff by 50 pct.",
+    "Inflation rose 3 percent as tariffs bit.",
+    "China accounts for 30 percent of imports.",
+])
+def test_not_a_rate(nlp, text):
+    assert ents(nlp(text), "TARIFF_RATE") == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("25 percent", (25.0, None, "percent")),
+    ("100 pct", (100.0, None, "percent")),
+    ("7.5%", (7.5, None, "percent")),
+    ("$0.50 per pound", (0.5, None, "USD per pound")),
+    ("12 to 15 per cent", (12.0, 15.0, "percent")),
+    ("zero", (0.0, None, "percent")),
+    ("fifty percent", (50.0, None, "percent")),
+])
+def test_parse_rate(text, expected):
+    assert parse_rate(text) == expected
+
+
+def test_round_trip(nlp, tmp_path):
+    assert_round_trip(nlp, tmp_path, "tariffscope_tariff_rates", "TARIFF_RATE", TEXTS)
+
+
+def test_two_processes(nlp):
+    assert_same_with_two_processes(nlp, TEXTS, "TARIFF_RATE")
