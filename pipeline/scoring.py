@@ -55,16 +55,18 @@ class EntityScore:
     errors: list[Mismatch] = field(default_factory=list)
 
     def report(self, labels: Sequence[str] = ENTITY_LABELS) -> dict[str, dict]:
-        out: dict[str, dict] = {}
-        for mode, table in (("strict", self.strict), ("lenient", self.lenient)):
-            micro = Counts()
-            rows = {}
-            for label in labels:
-                rows[label] = table[label].as_dict()
-                micro.add(table[label])
-            rows["micro"] = micro.as_dict()
-            out[mode] = rows
-        return out
+        return {"strict": _label_table(self.strict, labels), "lenient": _label_table(self.lenient, labels)}
+
+
+def _label_table(table: dict[str, Counts], labels: Sequence[str]) -> dict[str, dict]:
+    """Per-label rows plus the micro row summing their counts."""
+    micro = Counts()
+    rows: dict[str, dict] = {}
+    for label in labels:
+        rows[label] = table[label].as_dict()
+        micro.add(table[label])
+    rows["micro"] = micro.as_dict()
+    return rows
 
 
 def _context(text: str, start: int, end: int, width: int = 60) -> str:
@@ -118,12 +120,8 @@ class EventScore:
     def report(self, labels: Sequence[str] = EVENT_LABELS) -> dict[str, dict]:
         out: dict[str, dict] = {}
         for level, table in (("sentence", self.sentence), ("document", self.document)):
-            micro = Counts()
-            rows = {}
-            for label in labels:
-                rows[label] = table[label].as_dict()
-                micro.add(table[label])
-            rows["micro"] = micro.as_dict()
+            rows = _label_table(table, labels)
+            # macro over the labels that occur in gold or predictions
             f1s = [rows[label]["f1"] for label in labels if table[label].n_gold or table[label].n_pred]
             rows["macro"] = {"f1": round(sum(f1s) / len(f1s), 4) if f1s else 0.0}
             out[level] = rows

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+
+import spacy
+from spacy.tokens import DocBin
+
+from pipeline.corpus import SPLITS, load_dataset, read_split, to_docbin, to_examples
+from pipeline.scoring import EVENT_LABELS
+
+REAL_SENTENCES_MINIMUM = 4000
+
+
+def test_corpus_sizes_and_splits():
+    docs = {split: read_split(split) for split in SPLITS}
+    real = [d for split in SPLITS for d in docs[split] if not d.get("synthetic")]
+    assert len(real) >= 150
+    assert sum(len(d["sentences"]) for d in real) >= REAL_SENTENCES_MINIMUM
+    assert len(docs["test"]) / len(real) >= 0.25
+    assert not any(d.get("synthetic") for d in docs["test"] + docs["dev"])
+    assert all(d["split"] == split for split in SPLITS for d in docs[split])
+    ids = [d["id"] for split in SPLITS for d in docs[split]]
+    assert len(ids) == len(set(ids))
+    train_events = {label: sum(label in s["events"] for d in docs["train"] for s in d["sentences"]) for label in EVENT_LABELS}
+    assert all(count >= 60 for count in train_events.values()), train_events
+
+
+def test_gold_records_are_well_formed():
+    for split in SPLITS:
+        for doc in read_split(split):
+            text = doc["text"]
+            previous_end = 0
+            for sentence in doc["sentences"]:
+                assert previous_end <= sentence["start"] < sentence["end"] <= len(text)
+                assert set(sentence["events"]) <= set(EVENT_LABELS)
+                previous_end = sentence["end"]
+            spans = sorted((e["start"], e["end"]) for e in doc["entities"])
+            assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), doc["id"]
+            assert all(text[s:e].strip() == text[s:e] and e > s for s, e in spans)
+
+
+def test_datasets_and_spacy_conversions():
+    sentences = load_dataset("dev", level="sentence")
+    documents = load_dataset("dev")
+    dev = read_split("dev")
+    assert len(documents) == len(dev)
+    assert len(sentences) == sum(len(d["sentences"]) for d in dev)
+    assert len(sentences[0]["labels"]) == len(EVENT_LABELS)
+    nlp = spacy.blank("en")
+    examples = to_examples(nlp, dev[:3])
+    assert sum(len(e.reference.ents) for e in examples) >= 0.95 * sum(len(d["entities"]) for d in dev[:3])
+    docbin = to_docbin(nlp, dev[:3])
+    restored = list(DocBin().from_bytes(docbin.to_bytes()).get_docs(nlp.vocab))
+    assert [d.text for d in restored] == [d["text"] for d in dev[:3]]
