@@ -27,8 +27,11 @@ run: model
 	$(PY) -m pipeline extract corpus/samples -o out/sample.jsonl
 	@echo "JSONL written to out/sample.jsonl"
 
+# The database tests run against a real PostgreSQL server on 127.0.0.1 (Debian's postgresql
+# package, installed and started by scripts/postgres.sh) and SQLite.
 test: install
-	$(PY) -m pytest -q -m "not slow"
+	export TARIFFSCOPE_TEST_POSTGRES_URL="$$(scripts/postgres.sh start)" && \
+	$(PY) -m pytest -q -m "not slow" && \
 	$(PY) -m pytest -q -m slow
 
 bench-speed: model

@@ -1,7 +1,8 @@
-"""Words/s of the vanilla base pipeline and the tariffscope entity pipeline on the same
-texts, in one run (single process, batch 32, after a warm-up pass).
+"""Throughput of the vanilla base pipeline, the entity pipeline and the full pipeline (entities +
+events) on the same texts in one run, and the event classifier's sentences/s; single process,
+best of N passes after a warm-up.
 
-  python benchmarks/speed.py [--texts corpus/train.jsonl ...] [--output benchmarks/results/speed.json]
+  python benchmarks/speed.py [--texts corpus/*.jsonl] [--repeats 2] [--output benchmarks/results/speed.json]
 """
 from __future__ import annotations
 
@@ -25,43 +26,71 @@ def load_texts(paths: list[str]) -> list[str]:
     return texts
 
 
-def words_per_second(nlp: spacy.language.Language, texts: list[str], repeats: int) -> dict[str, float]:
-    for _ in nlp.pipe(texts[:5], batch_size=32):
-        pass  # warm-up
-    words = sum(len(t.split()) for t in texts)
+def best_of(run: "callable", repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()
-        for _ in nlp.pipe(texts, batch_size=32):
-            pass
+        run()
         best = min(best, time.perf_counter() - started)
-    return {"words": words, "seconds": round(best, 2), "words_per_second": round(words / best, 1)}
+    return best
+
+
+def pipeline_speed(nlp: spacy.language.Language, texts: list[str], repeats: int) -> dict[str, float]:
+    for _ in nlp.pipe(texts[:5], batch_size=32):
+        pass  # warm-up (and lazy model loading)
+    words = sum(len(t.split()) for t in texts)
+    seconds = best_of(lambda: [None for _ in nlp.pipe(texts, batch_size=32)], repeats)
+    return {"words": words, "documents": len(texts), "seconds": round(seconds, 2), "words_per_second": round(words / seconds, 1)}
+
+
+def classifier_speed(model_dir: Path, sentences: list[str], quantize: bool, repeats: int) -> dict[str, float]:
+    from pipeline.events.model import EventModel
+
+    model = EventModel.load(model_dir, quantize=quantize)
+    model.predict(sentences[:64])
+    seconds = best_of(lambda: model.predict(sentences, batch_size=64), repeats)
+    return {"sentences": len(sentences), "seconds": round(seconds, 2), "sentences_per_second": round(len(sentences) / seconds, 1)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    default = [str(p) for p in sorted((REPO / "corpus").glob("*.jsonl"))] or [str(REPO / "corpus/samples/whitehouse_sample.jsonl")]
+    default = [str(p) for p in sorted((REPO / "corpus").glob("*.jsonl"))]
     parser.add_argument("--texts", nargs="+", default=default)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--output")
     args = parser.parse_args()
-    from pipeline.api import load_pipeline
+    import torch
+
+    from pipeline.api import DEFAULT_MODEL, EVENT_MODEL, FULL_MODEL, ensure_model, load_pipeline
     from pipeline.base import base_package_path
+    from pipeline.events.model import normalize_sentence
+    from pipeline.sentences import sentence_spans
 
     texts = load_texts(args.texts)
-    vanilla = spacy.load(base_package_path())  # exactly as shipped: stock tokenizer, no custom components
-    results = {
-        "texts": args.texts, "documents": len(texts), "cpu": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(), "spacy": spacy.__version__,
-        "vanilla_base": words_per_second(vanilla, texts, args.repeats),
-        "tariffscope_entities": words_per_second(load_pipeline(), texts, args.repeats),
-    }
-    results["ratio"] = round(results["tariffscope_entities"]["words_per_second"] / results["vanilla_base"]["words_per_second"], 3)
-    print(f"{'pipeline':24}{'words':>10}{'seconds':>10}{'words/s':>10}")
-    for name in ("vanilla_base", "tariffscope_entities"):
+    results: dict = {"texts": args.texts, "documents": len(texts), "machine": platform.machine(),
+                     "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "spacy": spacy.__version__}
+    rows = {"vanilla_base": spacy.load(base_package_path()),  # as shipped: stock tokenizer, no custom components
+            "tariffscope_entities": load_pipeline(str(ensure_model(DEFAULT_MODEL)))}
+    if (EVENT_MODEL / "event_model.json").exists():
+        rows["tariffscope_full"] = load_pipeline(str(ensure_model(FULL_MODEL)))
+    for name, nlp in rows.items():
+        results[name] = pipeline_speed(nlp, texts, args.repeats)
+    vanilla = results["vanilla_base"]["words_per_second"]
+    for name in rows:
+        results[name]["ratio_to_vanilla"] = round(results[name]["words_per_second"] / vanilla, 3)
+    if "tariffscope_full" in rows:
+        sentences = [normalize_sentence(doc.text[s:e]) for doc in rows["tariffscope_entities"].pipe(texts)
+                     for s, e in sentence_spans(doc)]
+        results["event_classifier_int8"] = classifier_speed(EVENT_MODEL, sentences, True, args.repeats)
+        results["event_classifier_fp32"] = classifier_speed(EVENT_MODEL, sentences, False, args.repeats)
+    print(f"{'pipeline':24}{'words':>10}{'seconds':>10}{'words/s':>10}{'x vanilla':>11}")
+    for name in rows:
         row = results[name]
-        print(f"{name:24}{row['words']:>10}{row['seconds']:>10}{row['words_per_second']:>10,.0f}")
-    print(f"ratio {results['ratio']}")
+        print(f"{name:24}{row['words']:>10}{row['seconds']:>10}{row['words_per_second']:>10,.0f}{row['ratio_to_vanilla']:>11}")
+    for name in ("event_classifier_int8", "event_classifier_fp32"):
+        if name in results:
+            row = results[name]
+            print(f"{name:24}{row['sentences']:>10} sentences {row['seconds']:>8} s {row['sentences_per_second']:>10,.0f} sentences/s")
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -15,6 +15,8 @@ from .base import WeightCheckError, sha256_of
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = REPO_ROOT / "models" / "tariffscope-entities"
 DEFAULT_CONFIG = REPO_ROOT / "configs" / "entities.cfg"
+FULL_MODEL = REPO_ROOT / "models" / "tariffscope"
+FULL_CONFIG = REPO_ROOT / "configs" / "tariffscope.cfg"
 # Pieces of a long document are processed separately (spaCy's parser and NER need memory in
 # proportion to the text); cut at paragraph breaks.
 CHUNK_CHARS = 100_000
@@ -30,21 +32,34 @@ def verify_checksums(folder: Path) -> None:
             raise WeightCheckError(f"{path} is missing or changed since the pipeline was built (sha256 mismatch)")
 
 
-def ensure_model(path: str | Path | None = None) -> Path:
-    """The pipeline folder; the default one is assembled from configs/entities.cfg when absent."""
-    folder = Path(path) if path else DEFAULT_MODEL
-    if not (folder / "meta.json").exists():
-        if path is not None and Path(path) != DEFAULT_MODEL:
-            raise FileNotFoundError(f"no pipeline at {folder}")
-        from .assemble import assemble
+EVENT_MODEL = REPO_ROOT / "models" / "event-classifier"
 
-        assemble(DEFAULT_CONFIG, folder)
-    return folder
+
+def ensure_model(path: str | Path | None = None) -> Path:
+    """The pipeline folder. By default the full pipeline (entities and events) when the trained
+    event classifier is present, else the entity pipeline; the repository's pipelines are
+    assembled from configs/ when absent."""
+    if path is None:
+        folder = FULL_MODEL if (EVENT_MODEL / "event_model.json").exists() else DEFAULT_MODEL
+    else:
+        folder = Path(path)
+    if (folder / "meta.json").exists():
+        return folder
+    from .assemble import assemble
+
+    if folder.resolve() in (DEFAULT_MODEL.resolve(), FULL_MODEL.resolve()):
+        if not (DEFAULT_MODEL / "meta.json").exists():
+            assemble(DEFAULT_CONFIG, DEFAULT_MODEL)
+        if folder.resolve() == FULL_MODEL.resolve():
+            assemble(FULL_CONFIG, FULL_MODEL, {"paths.entities": str(DEFAULT_MODEL), "paths.event_model": str(EVENT_MODEL)})
+        return folder
+    raise FileNotFoundError(f"no pipeline at {folder}")
 
 
 @lru_cache(maxsize=4)
 def load_pipeline(path: str | None = None, verify: bool = True) -> Language:
-    """Load (once per process) the pipeline folder after checking its files' sha256."""
+    """Load (once per process) the pipeline folder after checking its files' sha256
+    (default: see :func:`ensure_model`)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import spacy
 

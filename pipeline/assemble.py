@@ -17,10 +17,15 @@ def assemble(config_path: str | Path, output: str | Path, overrides: dict[str, o
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from . import base, components  # noqa: F401  (registers the tokenizer and factories)
 
-    base_path = base_package_path()
-    verify_file(base_path / "ner" / "model", BASE_NER_SHA256)
-    settings = {"paths.base": str(base_path), **(overrides or {})}
-    config = load_config(config_path, overrides=settings, interpolate=False)
+    config = load_config(config_path, overrides=overrides or {}, interpolate=False)
+    if "base" in config["paths"]:
+        base_path = base_package_path()
+        verify_file(base_path / "ner" / "model", BASE_NER_SHA256)
+        config = load_config(config_path, overrides={"paths.base": str(base_path), **(overrides or {})}, interpolate=False)
+    if "entities" in config["paths"]:
+        from .api import verify_checksums
+
+        verify_checksums(Path(config["paths"]["entities"]))  # the sourced entity pipeline
     nlp = load_model_from_config(config, auto_fill=True)
     config = config.interpolate()
     sourced = [name for name, cfg in config["components"].items() if "source" in cfg]
@@ -29,7 +34,7 @@ def assemble(config_path: str | Path, output: str | Path, overrides: dict[str, o
         nlp.initialize()
     nlp.meta["name"] = Path(output).name.replace("-", "_")
     nlp.meta["version"] = __import__("pipeline").__version__
-    nlp.meta["description"] = "tariffscope trade-entity pipeline"
+    nlp.meta["description"] = f"tariffscope pipeline assembled from {Path(config_path).name}"
     output = Path(output)
     nlp.to_disk(output)
     write_checksums(output)

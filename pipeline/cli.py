@@ -14,7 +14,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trade and ta
 @app.command()
 def extract(
     inputs: list[str] = typer.Argument(..., help="JSONL(.gz) files, .txt(.gz) files, folders of them, or - for stdin"),
-    output: str = typer.Option(..., "-o", "--output", help="output JSONL, or - for stdout"),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="output JSONL, or - for stdout"),
+    db: Optional[str] = typer.Option(None, "--db", help="also (or, without -o, only) load the records into this database URL"),
     errors: Optional[str] = typer.Option(None, "--errors", help="error JSONL (default: OUTPUT.errors.jsonl; stderr for -o -)"),
     model: Optional[str] = typer.Option(None, "--model", help="pipeline folder (default: models/tariffscope-entities)"),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
@@ -31,11 +32,13 @@ def extract(
     from .extract import extract as run_extract
     from .io import FieldNames
 
+    if output is None and db is None:
+        raise typer.BadParameter("give -o OUTPUT, --db URL, or both")
     fields = FieldNames(text=text_field, id=id_field, date=date_field, title=title_field, source=source_field)
     summary = run_extract(inputs, output, errors=errors, model=model, batch_size=batch_size, n_process=n_process,
-                          fields=fields, max_chars=max_chars)
+                          fields=fields, max_chars=max_chars, db=db)
     typer.echo(summary.line(), err=True)
-    if output != "-":
+    if output not in (None, "-"):
         typer.echo(f"output: {output}" + (f"  errors: {errors or output[:-6] + '.errors.jsonl'}" if summary.failed else ""), err=True)
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_json(), indent=2) + "\n", encoding="utf-8")
@@ -67,6 +70,43 @@ def evaluate(
     typer.echo(format_report(report))
     if output:
         output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+@app.command()
+def load(
+    inputs: list[str] = typer.Argument(..., help="extracted JSONL files (.gz too)"),
+    db: str = typer.Option("sqlite:///tariffscope.db", "--db", help="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://..."),
+    errors: Optional[str] = typer.Option(None, "--errors", help="records that cannot be loaded, with the reason"),
+    batch_size: int = typer.Option(1000, "--batch-size", min=1),
+) -> None:
+    """Load extracted records into a database; reruns add nothing, changed documents replace their rows."""
+    from .db import load_jsonl
+
+    summary = load_jsonl(inputs, db, errors=errors, batch_size=batch_size)
+    typer.echo(summary.line(), err=True)
+
+
+@app.command()
+def export(
+    db: str = typer.Option("sqlite:///tariffscope.db", "--db"),
+    parquet: Path = typer.Option(..., "--parquet", help="folder for one Parquet file per table"),
+) -> None:
+    """Export the database tables to Parquet for analytics."""
+    from .db import export_parquet
+
+    counts = export_parquet(db, parquet)
+    typer.echo(", ".join(f"{table}: {n} rows" for table, n in counts.items()) + f" -> {parquet}", err=True)
+
+
+@app.command()
+def train(
+    config: Path = typer.Option(Path("configs/event_classifier.cfg"), "--config", exists=True, help="training config"),
+    output: Optional[Path] = typer.Option(None, "--output", help="model folder (default: the config's paths.output)"),
+) -> None:
+    """Fine-tune the event classifier; prints progress and dev F1 per epoch."""
+    from .events.train import train as run_train
+
+    run_train(config, output)
 
 
 def main() -> None:

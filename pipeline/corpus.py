@@ -28,14 +28,17 @@ def read_split(split: str, corpus_dir: str | Path = CORPUS_DIR) -> list[dict[str
 
 
 def iter_sentences(docs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """One row per gold sentence: text, ten 0/1 labels, its document and whether it is synthetic."""
+    """One row per gold sentence: text, the previous sentence ("" for the first), ten 0/1
+    labels, its document and whether it is synthetic."""
     for doc in docs:
+        previous = ""
         for index, sentence in enumerate(doc["sentences"]):
             events = set(sentence["events"])
-            yield {"doc_id": doc["id"], "sentence_index": index,
-                   "text": doc["text"][sentence["start"] : sentence["end"]],
+            text = doc["text"][sentence["start"] : sentence["end"]]
+            yield {"doc_id": doc["id"], "sentence_index": index, "text": text, "previous": previous,
                    "labels": [int(label in events) for label in EVENT_LABELS],
                    "synthetic": bool(doc.get("synthetic", False))}
+            previous = text
 
 
 def load_dataset(split: str, level: str = "document", corpus_dir: str | Path = CORPUS_DIR) -> Any:

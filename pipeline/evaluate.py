@@ -12,15 +12,25 @@ from .scoring import ENTITY_LABELS, EVENT_LABELS, score_entities, score_events
 NAIVE_MAPPING = {"PERSON": "OFFICIAL", "ORG": "AGENCY", "PERCENT": "TARIFF_RATE", "PRODUCT": "COMMODITY"}
 
 
+def default_model() -> Path:
+    from .api import DEFAULT_MODEL, FULL_MODEL
+
+    return FULL_MODEL if (FULL_MODEL / "meta.json").exists() else DEFAULT_MODEL
+
+
 def read_gold(path: str | Path) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
 def predict(gold_docs: list[dict[str, Any]], model: str | None) -> list[dict[str, Any]]:
-    """Output records for the gold texts from ``model`` (a pipeline folder, the default
-    pipeline, or "baseline:naive": the base pipeline with NAIVE_MAPPING)."""
+    """Output records for the gold texts from ``model``: a pipeline folder (default: the full
+    pipeline when built, else the entity pipeline), "baseline:naive" (the base pipeline with
+    NAIVE_MAPPING), or "baseline:keywords" / "baseline:tfidf" / "baseline:textcat" (the entity
+    pipeline with that sentence event classifier on its sentences)."""
     texts = [doc["text"] for doc in gold_docs]
+    if model is not None and model.removeprefix("baseline:") in ("keywords", "tfidf", "textcat"):
+        return _predict_with_baseline_events(gold_docs, model.removeprefix("baseline:"))
     if model == "baseline:naive":
         from .base import load_base_pipeline
 
@@ -35,13 +45,35 @@ def predict(gold_docs: list[dict[str, Any]], model: str | None) -> list[dict[str
     from .extract import process_records
     from .io import InputRecord
 
-    nlp = load_pipeline(model)
+    nlp = load_pipeline(model or str(default_model()))
     records = [InputRecord(doc["id"], doc["text"], date=doc.get("date")) for doc in gold_docs]
     predictions = []
     for status, payload in process_records(nlp, records, batch_size=16):
         if status != "ok":
             raise RuntimeError(f"evaluation document failed: {payload['id']}: {payload['reason']}")
         predictions.append(payload)
+    return predictions
+
+
+def _predict_with_baseline_events(gold_docs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    import numpy as np
+
+    from .api import DEFAULT_MODEL, load_pipeline
+    from .events.baselines import BASELINES
+    from .events.model import normalize_sentence
+    from .output import entities_of
+    from .sentences import sentence_spans
+
+    classifier = BASELINES[name]()
+    nlp = load_pipeline(str(DEFAULT_MODEL))
+    predictions = []
+    for doc, gold in zip(nlp.pipe([d["text"] for d in gold_docs], batch_size=16), gold_docs):
+        spans = sentence_spans(doc)
+        probs = classifier.predict([normalize_sentence(doc.text[s:e]) for s, e in spans]) if spans else np.zeros((0, 10))
+        events = [{"type": label, "confidence": float(p), "sentence": {"start": s, "end": e}}
+                  for (s, e), row in zip(spans, probs)
+                  for label, p, threshold in zip(classifier.labels, row, classifier.thresholds) if p >= threshold]
+        predictions.append({"id": gold["id"], "entities": entities_of(doc), "events": events})
     return predictions
 
 
@@ -54,7 +86,7 @@ def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str |
     event_score = score_events(gold_docs, predictions)
     report = {
         "gold": str(gold_path),
-        "model": model or "models/tariffscope-entities",
+        "model": model or str(default_model()),
         "documents": len(gold_docs),
         "sentences": sum(len(doc["sentences"]) for doc in gold_docs),
         "seconds": round(seconds, 2),

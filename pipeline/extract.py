@@ -1,11 +1,13 @@
 """`tariffscope extract`: input documents -> JSONL records, failures -> an error file."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -14,7 +16,7 @@ from spacy.language import Language
 
 from .api import CHUNK_CHARS, load_pipeline, split_for_processing
 from .io import FieldNames, InputError, InputRecord, read_inputs
-from .output import document_record, entities_of
+from .output import document_record, entities_of, events_of
 
 DEFAULT_MAX_CHARS = 20_000_000
 
@@ -77,18 +79,26 @@ def _process_batch(nlp: Language, batch: list[InputRecord | InputError], batch_s
         else:
             for offset, piece in split_for_processing(record.text, CHUNK_CHARS):
                 pieces.append((piece, (index, offset)))
-    entities: dict[int, list[dict[str, Any]]] = {}
+    found: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+
+    def collect(doc: Any, index: int, offset: int) -> None:
+        record = batch[index]
+        assert isinstance(record, InputRecord)
+        entities, events = found.setdefault(index, ([], []))
+        entities.extend(entities_of(doc, offset))
+        events.extend(events_of(doc, record.date, offset))
+
     try:
         docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process)
         for doc, (index, offset) in docs:
-            entities.setdefault(index, []).extend(entities_of(doc, offset))
+            collect(doc, index, offset)
     except Exception:  # one bad document must not fail the batch: redo it one by one
-        entities = {}
+        found = {}
         for piece, (index, offset) in pieces:
             if index in results:
                 continue
             try:
-                entities.setdefault(index, []).extend(entities_of(nlp(piece), offset))
+                collect(nlp(piece), index, offset)
             except Exception as error:  # noqa: BLE001  (reported with the record, the run goes on)
                 record = batch[index]
                 assert isinstance(record, InputRecord)
@@ -99,27 +109,33 @@ def _process_batch(nlp: Language, batch: list[InputRecord | InputError], batch_s
             yield results[index]
         else:
             assert isinstance(record, InputRecord)
+            entities, events = found.get(index, ([], []))
             offset = record.extra.get("text_offset", 0)
-            ents = [{**e, "start": e["start"] + offset, "end": e["end"] + offset} for e in entities.get(index, [])] if offset else entities.get(index, [])
-            yield "ok", document_record(record.id, record.date, ents, [], title=record.title, source=record.source)
+            if offset:  # .txt files: offsets into the file's text, date line included
+                entities = [{**e, "start": e["start"] + offset, "end": e["end"] + offset} for e in entities]
+                events = [{**e, "sentence": {"start": e["sentence"]["start"] + offset, "end": e["sentence"]["end"] + offset}}
+                          for e in events]
+            yield "ok", document_record(record.id, record.date, entities, events, title=record.title, source=record.source)
 
 
 def _original(record: InputRecord) -> dict[str, Any]:
     return {"id": record.id, "text": record.text, "date": record.date, "title": record.title, "source": record.source}
 
 
-def extract(inputs: list[str], output: str, *, errors: str | None = None, model: str | None = None,
+def extract(inputs: list[str], output: str | None, *, errors: str | None = None, model: str | None = None,
             batch_size: int = 32, n_process: int = 1, fields: FieldNames = FieldNames(),
-            max_chars: int = DEFAULT_MAX_CHARS, progress: bool | None = None) -> ExtractSummary:
-    """Run the pipeline over ``inputs`` and write JSONL to ``output`` ("-" for stdout).
+            max_chars: int = DEFAULT_MAX_CHARS, progress: bool | None = None, db: str | None = None) -> ExtractSummary:
+    """Run the pipeline over ``inputs`` and write JSONL to ``output`` ("-" for stdout), and/or
+    stream the records into the database ``db``.
 
     Output files are written to a temporary name and renamed when complete."""
     nlp = load_pipeline(model)
     summary = ExtractSummary()
-    errors = errors or errors_path_for(output)
+    errors = errors or (errors_path_for(output) if output else "-")
     started = time.perf_counter()
     show_progress = sys.stderr.isatty() if progress is None else progress
-    with _AtomicWriter(output) as out, _AtomicWriter(errors, stream=sys.stderr) as err:
+    with _AtomicWriter(output or "") as out, _AtomicWriter(errors, stream=sys.stderr) as err, \
+            _database_sink(db, err) as sink:
         records = _counting(read_inputs(inputs, fields), summary)
         bar = None
         if show_progress:
@@ -129,6 +145,7 @@ def extract(inputs: list[str], output: str, *, errors: str | None = None, model:
         for status, payload in process_records(nlp, records, batch_size=batch_size, n_process=n_process, max_chars=max_chars):
             if status == "ok":
                 out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+                sink(payload)
                 summary.written += 1
             else:
                 err.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -149,6 +166,27 @@ def _counting(records: Iterable[InputRecord | InputError], summary: ExtractSumma
         yield record
 
 
+@contextmanager
+def _database_sink(url: str | None, errors: TextIO) -> Iterator[Any]:
+    """A function that loads each record into the database (batched), or does nothing."""
+    if url is None:
+        yield lambda record: None
+        return
+    from .db import Loader, connect
+
+    engine = connect(url)
+    try:
+        with Loader(engine, on_error=lambda e: errors.write(json.dumps(e, ensure_ascii=False) + "\n")) as loader:
+            yield loader.add
+    finally:
+        engine.dispose()
+
+
+class _Discard(io.StringIO):
+    def write(self, text: str) -> int:
+        return len(text)
+
+
 class _AtomicWriter:
     """Writes to PATH.tmp and renames it to PATH on success; "-" writes to a stream."""
 
@@ -160,6 +198,8 @@ class _AtomicWriter:
     def __enter__(self) -> TextIO:
         if self.path == "-":
             return self.stream
+        if self.path == "":
+            return _Discard()  # no file output (records go only to the database)
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.handle = open(f"{self.path}.tmp", "w", encoding="utf-8")
         return self.handle

@@ -35,3 +35,20 @@ def seed_text() -> str:
 
 def ents(doc, label: str) -> list:
     return [e for e in doc.ents if e.label_ == label]
+
+
+@pytest.fixture(scope="session")
+def full_model_dir(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The full pipeline (entities + the committed, trained event classifier)."""
+    from pipeline.api import EVENT_MODEL
+    from pipeline.assemble import assemble
+
+    folder = tmp_path_factory.mktemp("full") / "tariffscope"
+    assemble(REPO / "configs" / "tariffscope.cfg", folder,
+             {"paths.entities": str(model_dir), "paths.event_model": str(EVENT_MODEL)})
+    return folder
+
+
+@pytest.fixture(scope="session")
+def full_nlp(full_model_dir: Path) -> Language:
+    return spacy.load(full_model_dir)

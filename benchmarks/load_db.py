@@ -1,0 +1,73 @@
+"""Loading speed of extracted JSONL into SQLite and PostgreSQL.
+
+The archive is made by resampling real extracted records (the output of `tariffscope extract`
+on the corpus) under new ids, so row counts per document are realistic.
+
+  python benchmarks/load_db.py --source out/corpus-extracted.jsonl --documents 20000 \
+      [--postgres postgresql+psycopg://postgres@127.0.0.1:54329/postgres] [--output benchmarks/results/load_db.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from pipeline.db import load_jsonl
+
+
+def build_archive(source: str, documents: int, folder: Path, seed: int = 13) -> tuple[Path, dict]:
+    records = [json.loads(line) for line in open(source, encoding="utf-8") if line.strip()]
+    rng = random.Random(seed)
+    path = folder / "archive.jsonl"
+    rows = {"entities": 0, "events": 0}
+    with open(path, "w", encoding="utf-8") as handle:
+        for index in range(documents):
+            record = dict(rng.choice(records))
+            record["id"] = f"{record['id']}#{index}"
+            rows["entities"] += len(record["entities"])
+            rows["events"] += len(record["events"])
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path, rows
+
+
+def fresh_postgres(url: str) -> str:
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--source", required=True)
+    parser.add_argument("--documents", type=int, default=20000)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--postgres")
+    parser.add_argument("--output")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        archive, rows = build_archive(args.source, args.documents, folder)
+        results = {"documents": args.documents, "rows": rows, "batch_size": args.batch_size}
+        targets = {"sqlite": f"sqlite:///{folder / 'bench.db'}"}
+        if args.postgres:
+            targets["postgresql"] = fresh_postgres(args.postgres)
+        for name, url in targets.items():
+            summary = load_jsonl([str(archive)], url, batch_size=args.batch_size)
+            assert summary.failed == 0 and summary.inserted == args.documents
+            rerun = load_jsonl([str(archive)], url, batch_size=args.batch_size)
+            results[name] = {"first_load": summary.as_json(), "rerun_unchanged": rerun.as_json()}
+            print(f"{name:12} load {summary.docs_per_second:>9,.0f} documents/s   rerun (all unchanged) {rerun.docs_per_second:>9,.0f} documents/s")
+    if args.output:
+        Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

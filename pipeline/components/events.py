@@ -1,0 +1,139 @@
+"""event_classifier: labels every sentence with trade events using the fine-tuned transformer.
+
+The weights, tokenizer, labels and thresholds live in the component's folder of the saved
+pipeline, so ``spacy.load(models/...)`` is the whole model.
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.util import minibatch
+
+from ..extensions import register_extensions
+
+MODEL_FILES = ("event_model.safetensors", "event_model.json", "config.json", "tokenizer.json",
+               "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
+
+
+class EventClassifier(Pipe):
+    def __init__(self, nlp: Language, name: str, *, sentence_batch_size: int, num_threads: int, quantize: bool,
+                 min_sentence_chars: int) -> None:
+        register_extensions()
+        self.name = name
+        self.sentence_batch_size = sentence_batch_size
+        self.num_threads = num_threads
+        self.quantize = quantize
+        self.min_sentence_chars = min_sentence_chars
+        self.model_dir: Path | None = None
+        self._model: Any = None
+
+    # -- model files -------------------------------------------------------------------------
+    def initialize(self, get_examples: Callable[[], Iterable[Example]] | None = None, *, nlp: Language | None = None,
+                   model_dir: str | None = None) -> None:
+        if not model_dir:
+            raise ValueError(f"{self.name}: initialize needs model_dir, a folder written by `tariffscope train`")
+        self._use(Path(model_dir))
+
+    def _use(self, folder: Path) -> None:
+        missing = [name for name in MODEL_FILES if not (folder / name).exists()]
+        if missing:
+            raise FileNotFoundError(f"{self.name}: {folder} lacks {missing}")
+        self.model_dir = folder
+        self._model = None
+
+    @property
+    def model(self) -> Any:
+        """Loaded on first use, once per process (not at import or spacy.load time)."""
+        if self._model is None:
+            if self.model_dir is None:
+                raise ValueError(f"{self.name} has no model: initialize it or load a saved pipeline")
+            import torch
+
+            from ..events.model import EventModel
+
+            if self.num_threads > 0:
+                torch.set_num_threads(self.num_threads)
+            self._model = EventModel.load(self.model_dir, quantize=self.quantize)
+        return self._model
+
+    @property
+    def labels(self) -> list[str]:
+        import json
+
+        assert self.model_dir is not None
+        return json.loads((self.model_dir / "event_model.json").read_text(encoding="utf-8"))["labels"]
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.model_dir is None:
+            raise ValueError(f"{self.name} has no model to save")
+        if self.model_dir.resolve() != folder.resolve():
+            for name in MODEL_FILES:
+                shutil.copyfile(self.model_dir / name, folder / name)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "EventClassifier":
+        self._use(Path(path))
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_model"] = None  # reloaded from model_dir in a worker process
+        return state
+
+    # -- prediction --------------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        """Sentences of up to ``batch_size`` documents go through the model together."""
+        for batch in minibatch(docs, size=batch_size):
+            self._label(list(batch))
+            yield from batch
+
+    def _label(self, docs: list[Doc]) -> None:
+        from ..events.model import normalize_sentence
+
+        from ..sentences import sentence_spans
+
+        spans: list[tuple[int, int, int]] = []  # (doc index, start_char, end_char)
+        texts: list[str] = []
+        contexts: list[str] = []
+        for index, doc in enumerate(docs):
+            previous = ""
+            for start, end in sentence_spans(doc):
+                text = normalize_sentence(doc.text[start:end])
+                if len(text) >= self.min_sentence_chars:
+                    spans.append((index, start, end))
+                    texts.append(text)
+                    contexts.append(previous)
+                previous = text
+        for doc in docs:
+            doc._.ts_events = []
+        if not texts:
+            return
+        model = self.model
+        probs = model.predict(texts, contexts, batch_size=self.sentence_batch_size)
+        thresholds = model.settings.thresholds
+        for (index, start, end), row in zip(spans, probs):
+            for label, probability, threshold in zip(model.settings.labels, row, thresholds):
+                if probability >= threshold:
+                    docs[index]._.ts_events.append(
+                        {"type": label, "confidence": round(float(probability), 4), "start": start, "end": end})
+
+
+@Language.factory(
+    "tariffscope_event_classifier",
+    default_config={"sentence_batch_size": 64, "num_threads": 0, "quantize": False, "min_sentence_chars": 3},
+)
+def make_event_classifier(nlp: Language, name: str, sentence_batch_size: int, num_threads: int, quantize: bool,
+                          min_sentence_chars: int) -> EventClassifier:
+    return EventClassifier(nlp, name, sentence_batch_size=sentence_batch_size, num_threads=num_threads,
+                           quantize=quantize, min_sentence_chars=min_sentence_chars)

@@ -1,0 +1,1 @@
+"""Sentence-level trade events: the fine-tuned classifier, its training, baselines, and records."""

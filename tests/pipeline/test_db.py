@@ -1,0 +1,170 @@
+"""Loading into SQLite and a real PostgreSQL server (started by `make test`, see
+scripts/postgres.sh): reruns, replacement, rollback, bad records, queries, Parquet."""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from pipeline.db import Loader, connect, documents, entities, event_arguments, events, export_parquet, load_jsonl
+from pipeline.queries import QUERIES, run_query
+
+PG_URL = os.environ.get("TARIFFSCOPE_TEST_POSTGRES_URL")
+
+
+def pg_database() -> str:
+    """A fresh database on the test server for one test."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("TARIFFSCOPE_TEST_POSTGRES_URL is not set: `make test` starts the server")
+        pytest.skip("no PostgreSQL test server (run the tests with `make test`)")
+    from sqlalchemy import create_engine
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return pg_database()
+
+
+def record(doc_id: str, date: str = "2025-05-01", country: str = "JP", rate: float = 24.0, kind: str = "PAUSE") -> dict:
+    text = f"The {rate:g} percent tariffs on cars from {country} are paused. Akazawa met Bessent."
+    return {
+        "schema_version": "1", "id": doc_id, "date": date, "title": f"Title {doc_id}", "source": "test",
+        "entities": [
+            {"start": 4, "end": 14, "label": "TARIFF_RATE", "text": f"{rate:g} percent", "value": rate, "unit": "percent"},
+            {"start": 27, "end": 31, "label": "COMMODITY", "text": "cars", "canonical": "car", "hs_chapter": "87"},
+            {"start": 55, "end": 62, "label": "OFFICIAL", "text": "Akazawa", "canonical": "Ryosei Akazawa", "country": "JP"},
+            {"start": 67, "end": 74, "label": "OFFICIAL", "text": "Bessent", "canonical": "Scott Bessent", "country": "US"},
+        ],
+        "events": [
+            {"type": kind, "confidence": 0.9, "sentence": {"start": 0, "end": 54}, "date": date,
+             "arguments": {"officials": [], "agencies": [], "countries": [country], "rates": [rate],
+                           "commodities": ["car"], "dates": ["2025-07"]}},
+            {"type": "MEETING", "confidence": 0.8, "sentence": {"start": 55, "end": 75}, "date": date,
+             "arguments": {"officials": ["Ryosei Akazawa", "Scott Bessent"], "agencies": [], "countries": ["JP", "US"],
+                           "rates": [], "commodities": [], "dates": []}},
+        ],
+    }
+
+
+def write_jsonl(path: Path, records: list) -> str:
+    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records), encoding="utf-8")
+    return str(path)
+
+
+def counts(url: str) -> dict[str, int]:
+    engine = connect(url)
+    with engine.connect() as connection:
+        result = {t.name: connection.execute(select(func.count()).select_from(t)).scalar() for t in (documents, entities, events, event_arguments)}
+    engine.dispose()
+    return result
+
+
+def test_load_twice_adds_nothing(db_url, tmp_path):
+    path = write_jsonl(tmp_path / "a.jsonl", [record(f"d{i}") for i in range(5)])
+    first = load_jsonl([path], db_url)
+    after_first = counts(db_url)
+    second = load_jsonl([path], db_url)
+    assert (first.inserted, first.unchanged) == (5, 0)
+    assert (second.inserted, second.replaced, second.unchanged) == (0, 0, 5)
+    assert counts(db_url) == after_first == {"documents": 5, "entities": 20, "events": 10, "event_arguments": 40}
+
+
+def test_reextracted_document_replaces_its_rows(db_url, tmp_path):
+    load_jsonl([write_jsonl(tmp_path / "a.jsonl", [record("d1"), record("d2")])], db_url)
+    changed = record("d1", rate=10.0)
+    changed["entities"] = changed["entities"][:2]
+    summary = load_jsonl([write_jsonl(tmp_path / "b.jsonl", [changed])], db_url)
+    assert (summary.inserted, summary.replaced) == (0, 1)
+    engine = connect(db_url)
+    with engine.connect() as connection:
+        values = connection.execute(select(entities.c.value).where(entities.c.document_id == "d1", entities.c.label == "TARIFF_RATE")).scalars().all()
+        n_d1 = connection.execute(select(func.count()).select_from(entities).where(entities.c.document_id == "d1")).scalar()
+        n_d2 = connection.execute(select(func.count()).select_from(entities).where(entities.c.document_id == "d2")).scalar()
+    engine.dispose()
+    assert values == [10.0] and n_d1 == 2 and n_d2 == 4
+
+
+def test_failing_batch_rolls_back_and_bad_records_are_reported(db_url, tmp_path):
+    good = [record(f"g{i}") for i in range(3)]
+    bad_rate = record("bad-fk")
+    bad_rate["events"][0]["arguments"]["rates"] = ["not-a-number"]  # fails while building rows
+    too_long = record("too-long")
+    too_long["entities"][1]["hs_chapter"] = "8" * 5000  # rejected by PostgreSQL (varchar(2)); SQLite accepts it
+    lines = [*good, "{broken json", {"id": "no-lists"}, bad_rate]
+    errors = tmp_path / "errors.jsonl"
+    summary = load_jsonl([write_jsonl(tmp_path / "a.jsonl", lines)], db_url, errors=str(errors))
+    failed = [json.loads(line) for line in errors.read_text().splitlines()]
+    assert summary.read == summary.inserted + summary.failed == 6
+    assert {f["id"] for f in failed} >= {"no-lists", "bad-fk"}
+    assert all(f["reason"] for f in failed)
+    # a batch with a record the database rejects: nothing of it is half-written
+    engine = connect(db_url)
+    loader = Loader(engine, batch_size=10)
+    loader.add(record("x1"))
+    loader.add(too_long)
+    loader.flush()
+    engine.dispose()
+    ids = {row["id"] for row in _rows(db_url, "documents")}
+    if db_url.startswith("postgresql"):
+        assert loader.summary.failed == 1 and "too-long" not in ids
+        assert not any(r["document_id"] == "too-long" for r in _rows(db_url, "entities"))
+    assert "x1" in ids
+
+
+def _rows(url: str, table: str) -> list[dict]:
+    engine = connect(url)
+    with engine.connect() as connection:
+        result = [dict(r._mapping) for r in connection.execute(text(f"SELECT * FROM {table}"))]
+    engine.dispose()
+    return result
+
+
+def test_arguments_link_to_entities(db_url, tmp_path):
+    load_jsonl([write_jsonl(tmp_path / "a.jsonl", [record("d1")])], db_url)
+    arguments = {(r["role"], r["value"]): r["entity_id"] for r in _rows(db_url, "event_arguments")}
+    assert arguments[("rate", "24.0")] == "d1/e0"
+    assert arguments[("commodity", "car")] == "d1/e1"
+    assert arguments[("official", "Scott Bessent")] == "d1/e3"
+    assert arguments[("country", "JP")] is None
+
+
+def test_example_queries(db_url, tmp_path):
+    records = [record("a", "2025-04-10", "JP", 24.0), record("b", "2025-06-01", "JP", 10.0),
+               record("c", "2024-05-01", "JP", 25.0), record("d", "2025-05-05", "KR", 25.0),
+               record("e", "2025-03-01", "CN", 34.0, kind="TARIFF_IMPOSITION")]
+    load_jsonl([write_jsonl(tmp_path / "a.jsonl", records)], db_url)
+    engine = connect(db_url)
+    pauses = run_query(engine, "pauses_japan_2025")
+    assert [(r["date"], r["rates"]) for r in pauses] == [("2025-04-10", "24.0"), ("2025-06-01", "10.0")]
+    officials = run_query(engine, "officials_meeting_most")
+    assert officials[:2] == [{"official": "Ryosei Akazawa", "meetings": 5}, {"official": "Scott Bessent", "meetings": 5}]
+    chapters = run_query(engine, "impositions_by_hs_chapter")
+    assert chapters == [{"hs_chapter": "87", "events": 1, "highest_rate": 34.0}]
+    engine.dispose()
+    assert set(QUERIES) == {"pauses_japan_2025", "officials_meeting_most", "impositions_by_hs_chapter"}
+
+
+def test_schema_version_recorded_and_parquet_export(db_url, tmp_path):
+    load_jsonl([write_jsonl(tmp_path / "a.jsonl", [record("d1"), record("d2")])], db_url)
+    assert [r["version"] for r in _rows(db_url, "schema_info")] == [1]
+    import pyarrow.parquet as pq
+
+    exported = export_parquet(db_url, tmp_path / "parquet")
+    assert exported == {"documents": 2, "entities": 8, "events": 4, "event_arguments": 16}
+    table = pq.read_table(tmp_path / "parquet" / "entities.parquet")
+    assert table.num_rows == 8 and "hs_chapter" in table.column_names
