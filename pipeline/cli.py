@@ -27,16 +27,35 @@ def extract(
     source_field: str = typer.Option("source", "--source-field"),
     max_chars: int = typer.Option(20_000_000, "--max-chars", help="longer documents go to the error output"),
     summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="also write the run summary as JSON"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="redo a complete output instead of keeping it"),
+    engine: str = typer.Option("local", "--engine", help="local, or dask (OUTPUT is then a folder of parts + manifest)"),
+    workers: int = typer.Option(2, "--workers", min=1, help="dask: workers of the LocalCluster"),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask: address of an existing scheduler, tcp://HOST:8786"),
+    shard_size: int = typer.Option(200, "--shard-size", min=1, help="dask: records per shard"),
 ) -> None:
-    """Extract entities (and events) from documents into JSONL."""
+    """Extract entities and events from documents into JSONL."""
     from .extract import extract as run_extract
     from .io import FieldNames
 
     if output is None and db is None:
         raise typer.BadParameter("give -o OUTPUT, --db URL, or both")
     fields = FieldNames(text=text_field, id=id_field, date=date_field, title=title_field, source=source_field)
+    if engine == "dask":
+        from .distributed import extract_dask
+
+        if output in (None, "-"):
+            raise typer.BadParameter("--engine dask writes parts into a folder: give -o FOLDER (local path or fsspec URL)")
+        dask_summary = extract_dask(inputs, output, workers=workers, scheduler=scheduler, model=model,
+                                    batch_size=batch_size, shard_size=shard_size, fields=fields, max_chars=max_chars)
+        typer.echo(dask_summary.line(), err=True)
+        typer.echo(f"output: {output}/part-*.jsonl, manifest: {output}/manifest.json", err=True)
+        if dask_summary.failed_shards:
+            raise typer.Exit(1)
+        return
+    if engine != "local":
+        raise typer.BadParameter("--engine is local or dask")
     summary = run_extract(inputs, output, errors=errors, model=model, batch_size=batch_size, n_process=n_process,
-                          fields=fields, max_chars=max_chars, db=db)
+                          fields=fields, max_chars=max_chars, db=db, overwrite=overwrite)
     typer.echo(summary.line(), err=True)
     if output not in (None, "-"):
         typer.echo(f"output: {output}" + (f"  errors: {errors or output[:-6] + '.errors.jsonl'}" if summary.failed else ""), err=True)

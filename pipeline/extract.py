@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ class ExtractSummary:
     failed: int = 0
     seconds: float = 0.0
     words: int = 0
+    resumed: int = 0  # input records a previous, interrupted run had already written
 
     @property
     def docs_per_second(self) -> float:
@@ -38,7 +40,8 @@ class ExtractSummary:
         return self.words / self.seconds if self.seconds else 0.0
 
     def line(self) -> str:
-        return (f"read {self.read}, written {self.written}, failed {self.failed} documents in "
+        resumed = f" (after {self.resumed} resumed from the checkpoint)" if self.resumed else ""
+        return (f"read {self.read}{resumed}, written {self.written}, failed {self.failed} documents in "
                 f"{self.seconds:.1f} s: {self.docs_per_second:.1f} documents/s, {self.words_per_second:,.0f} words/s")
 
     def as_json(self) -> dict[str, Any]:
@@ -89,9 +92,10 @@ def _process_batch(nlp: Language, batch: list[InputRecord | InputError], batch_s
         events.extend(events_of(doc, record.date, offset))
 
     try:
-        docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process)
-        for doc, (index, offset) in docs:
-            collect(doc, index, offset)
+        with nlp.memory_zone():  # strings and vocab entries of this batch are freed after it
+            docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process)
+            for doc, (index, offset) in docs:
+                collect(doc, index, offset)
     except Exception:  # one bad document must not fail the batch: redo it one by one
         found = {}
         for piece, (index, offset) in pieces:
@@ -124,36 +128,51 @@ def _original(record: InputRecord) -> dict[str, Any]:
 
 def extract(inputs: list[str], output: str | None, *, errors: str | None = None, model: str | None = None,
             batch_size: int = 32, n_process: int = 1, fields: FieldNames = FieldNames(),
-            max_chars: int = DEFAULT_MAX_CHARS, progress: bool | None = None, db: str | None = None) -> ExtractSummary:
+            max_chars: int = DEFAULT_MAX_CHARS, progress: bool | None = None, db: str | None = None,
+            overwrite: bool = False) -> ExtractSummary:
     """Run the pipeline over ``inputs`` and write JSONL to ``output`` ("-" for stdout), and/or
     stream the records into the database ``db``.
 
-    Output files are written to a temporary name and renamed when complete."""
-    nlp = load_pipeline(model)
+    Streaming and resumable: output goes to OUT.tmp (errors to ERRORS.tmp) batch by batch, with
+    a checkpoint after each batch; a rerun with the same output after a crash continues from
+    the last checkpoint, and the finished files are renamed into place. A rerun over a
+    complete output does nothing unless ``overwrite``."""
     summary = ExtractSummary()
     errors = errors or (errors_path_for(output) if output else "-")
     started = time.perf_counter()
-    show_progress = sys.stderr.isatty() if progress is None else progress
-    with _AtomicWriter(output or "") as out, _AtomicWriter(errors, stream=sys.stderr) as err, \
-            _database_sink(db, err) as sink:
-        records = _counting(read_inputs(inputs, fields), summary)
-        bar = None
-        if show_progress:
-            from tqdm import tqdm
+    sink_target = ResumableOutput(output, errors, fingerprint={"inputs": list(inputs), "batch_size": batch_size})
+    if output not in (None, "-") and sink_target.complete() and not overwrite:
+        print(f"{output} is complete; nothing to do (--overwrite to redo it)", file=sys.stderr)
+        summary.seconds = time.perf_counter() - started
+        return summary
+    nlp = load_pipeline(model)
+    if n_process > 1 and "event_classifier" in nlp.pipe_names:
+        import torch
 
-            bar = tqdm(unit="doc", file=sys.stderr)
-        for status, payload in process_records(nlp, records, batch_size=batch_size, n_process=n_process, max_chars=max_chars):
-            if status == "ok":
-                out.write(json.dumps(payload, ensure_ascii=False) + "\n")
-                sink(payload)
-                summary.written += 1
-            else:
-                err.write(json.dumps(payload, ensure_ascii=False) + "\n")
-                summary.failed += 1
+        torch.set_num_threads(1)  # one thread per worker process: n_process processes share the cores
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    bar = None
+    if show_progress:
+        from tqdm import tqdm
+
+        bar = tqdm(unit="doc", file=sys.stderr)
+    with sink_target as target, _database_sink(db, target.errors) as sink:
+        records = read_inputs(inputs, fields)
+        summary.resumed = sum(1 for _ in islice(records, target.records_done))  # covered by the checkpoint
+        counted = _counting(records, summary)
+        while batch := list(islice(counted, batch_size)):
+            results = list(_process_batch(nlp, batch, batch_size, n_process, max_chars))
+            for status, payload in results:
+                if status == "ok":
+                    sink(payload)
+                    summary.written += 1
+                else:
+                    summary.failed += 1
+            target.write_batch(results)
             if bar is not None:
-                bar.update(1)
-        if bar is not None:
-            bar.close()
+                bar.update(len(batch))
+    if bar is not None:
+        bar.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -187,28 +206,87 @@ class _Discard(io.StringIO):
         return len(text)
 
 
-class _AtomicWriter:
-    """Writes to PATH.tmp and renames it to PATH on success; "-" writes to a stream."""
+class ResumableOutput:
+    """The output and error files of one run, with checkpoints.
 
-    def __init__(self, path: str, stream: TextIO = sys.stdout) -> None:
-        self.path = path
-        self.stream = stream
-        self.handle: TextIO | None = None
+    Lines go to PATH.tmp; after every batch both files are flushed to disk and
+    OUT.progress.json records how many input records they cover and their sizes. On a rerun the
+    files are cut back to the checkpoint (a batch half-written when the run died is dropped)
+    and the covered records are skipped, so the finished files equal those of an uninterrupted
+    run. On success the .tmp files are renamed into place and the checkpoint is removed."""
 
-    def __enter__(self) -> TextIO:
-        if self.path == "-":
-            return self.stream
-        if self.path == "":
-            return _Discard()  # no file output (records go only to the database)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(f"{self.path}.tmp", "w", encoding="utf-8")
-        return self.handle
+    def __init__(self, output: str | None, errors: str, fingerprint: dict[str, Any]) -> None:
+        self.output = output
+        self.errors_path = errors
+        self.fingerprint = fingerprint
+        self.resumable = output not in (None, "-") and errors != "-"
+        self.progress_path = Path(f"{output}.progress.json") if self.resumable else None
+        self.records_done = 0
+        self._out: TextIO = _Discard()
+        self._err: TextIO = sys.stderr
+        self._owned: list[TextIO] = []
+
+    def complete(self) -> bool:
+        assert self.output is not None
+        return Path(self.output).exists() and not Path(f"{self.output}.tmp").exists() and not (
+            self.progress_path is not None and self.progress_path.exists())
+
+    @property
+    def errors(self) -> TextIO:
+        return self._err
+
+    def __enter__(self) -> "ResumableOutput":
+        sizes = {"out": 0, "err": 0}
+        if self.progress_path is not None and self.progress_path.exists():
+            checkpoint = json.loads(self.progress_path.read_text(encoding="utf-8"))
+            if checkpoint["fingerprint"] != self.fingerprint:
+                raise RuntimeError(f"{self.progress_path} belongs to a run with other inputs or batch size; "
+                                   "remove it (and the .tmp files) or rerun with the same arguments")
+            self.records_done = checkpoint["records_done"]
+            sizes = checkpoint["sizes"]
+        self._out = self._open(self.output, sizes["out"]) if self.output else _Discard()
+        self._err = self._open(self.errors_path, sizes["err"]) if self.errors_path != "-" else sys.stderr
+        return self
+
+    def _open(self, path: str, size: int) -> TextIO:
+        if path == "-":
+            return sys.stdout
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(f"{path}.tmp")
+        if not self.resumable or size == 0:
+            temporary.write_bytes(b"")
+        with open(temporary, "r+b") as raw:
+            raw.truncate(size)  # drop what was written after the last checkpoint
+        handle = open(temporary, "a", encoding="utf-8")
+        self._owned.append(handle)
+        return handle
+
+    def write_batch(self, results: list[tuple[str, dict[str, Any]]]) -> None:
+        for status, payload in results:
+            target = self._out if status == "ok" else self._err
+            target.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        self.records_done += len(results)
+        if self.progress_path is None:
+            return
+        for handle in self._owned:
+            handle.flush()
+            os.fsync(handle.fileno())
+        checkpoint = {"fingerprint": self.fingerprint, "records_done": self.records_done,
+                      "sizes": {"out": Path(f"{self.output}.tmp").stat().st_size,
+                                "err": Path(f"{self.errors_path}.tmp").stat().st_size}}
+        partial = self.progress_path.with_suffix(".json.tmp")
+        partial.write_text(json.dumps(checkpoint), encoding="utf-8")
+        os.replace(partial, self.progress_path)
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if self.handle is None:
-            return
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        if exc_type is None:
-            os.replace(f"{self.path}.tmp", self.path)
+        for handle in self._owned:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        if exc_type is not None:
+            return  # keep .tmp files and the checkpoint for the rerun
+        for path in (self.errors_path, self.output):
+            if path not in (None, "-"):
+                os.replace(f"{path}.tmp", path)
+        if self.progress_path is not None and self.progress_path.exists():
+            self.progress_path.unlink()

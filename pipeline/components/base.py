@@ -31,6 +31,8 @@ class DataFilePipe(Pipe):
 
     def __init__(self, nlp: Language, name: str) -> None:
         register_extensions()
+        for label in TARIFFSCOPE_LABELS:
+            nlp.vocab.strings.add(label)  # permanent, whatever memory zone a span is made in
         self.vocab = nlp.vocab
         # Patterns are tokenized by the pipeline's own tokenizer so they match its tokens.
         self.tokenizer = nlp.tokenizer
@@ -54,7 +56,9 @@ class DataFilePipe(Pipe):
         if missing:
             raise ValueError(f"{self.name}: data files missing: {missing}")
         self.data = dict(data)
-        self._compiled = None
+        # Compiled now, not on first use: a first use inside nlp.memory_zone() would make the
+        # patterns' strings transient, freed when the zone ends.
+        self._compiled = self.compile()
 
     @property
     def compiled(self) -> Any:
@@ -90,6 +94,11 @@ class DataFilePipe(Pipe):
         state = dict(self.__dict__)
         state["_compiled"] = None  # matchers are rebuilt from the data in the new process
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        if self.data:
+            self._compiled = self.compile()
 
 
 def add_entities(doc: Doc, spans: Iterable[Span]) -> list[Span]:

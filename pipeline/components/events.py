@@ -5,6 +5,7 @@ pipeline, so ``spacy.load(models/...)`` is the whole model.
 """
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -18,8 +19,7 @@ from spacy.util import minibatch
 
 from ..extensions import register_extensions
 
-MODEL_FILES = ("event_model.safetensors", "event_model.json", "config.json", "tokenizer.json",
-               "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
+MODEL_FILES = ("event_model.safetensors", "event_model.json", "config.json", "tokenizer.json", "tokenizer_config.json")
 
 
 class EventClassifier(Pipe):
@@ -33,6 +33,7 @@ class EventClassifier(Pipe):
         self.min_sentence_chars = min_sentence_chars
         self.model_dir: Path | None = None
         self._model: Any = None
+        self._threads_set_in: int | None = None  # pid of the process whose torch threads were set
 
     # -- model files -------------------------------------------------------------------------
     def initialize(self, get_examples: Callable[[], Iterable[Example]] | None = None, *, nlp: Language | None = None,
@@ -49,26 +50,41 @@ class EventClassifier(Pipe):
         self._model = None
 
     @property
-    def model(self) -> Any:
+    def event_model(self) -> Any:
         """Loaded on first use, once per process (not at import or spacy.load time)."""
         if self._model is None:
             if self.model_dir is None:
                 raise ValueError(f"{self.name} has no model: initialize it or load a saved pipeline")
-            import torch
-
             from ..events.model import EventModel
 
-            if self.num_threads > 0:
-                torch.set_num_threads(self.num_threads)
+            self._set_threads()
             self._model = EventModel.load(self.model_dir, quantize=self.quantize)
         return self._model
 
+    def _set_threads(self) -> None:
+        """One torch thread in a worker process (nlp.pipe(n_process=...), Dask): the workers
+        share the cores, and a process forked from one that already ran torch's thread pool
+        hangs if it uses that pool. Elsewhere num_threads (0: torch's default)."""
+        if self._threads_set_in == os.getpid():
+            return
+        import multiprocessing
+
+        import torch
+
+        if multiprocessing.parent_process() is not None:
+            torch.set_num_threads(1)
+        elif self.num_threads > 0:
+            torch.set_num_threads(self.num_threads)
+        self._threads_set_in = os.getpid()
+
     @property
-    def labels(self) -> list[str]:
+    def labels(self) -> tuple[str, ...]:
+        """The event labels (empty until a model is initialized or loaded)."""
         import json
 
-        assert self.model_dir is not None
-        return json.loads((self.model_dir / "event_model.json").read_text(encoding="utf-8"))["labels"]
+        if self.model_dir is None:
+            return ()
+        return tuple(json.loads((self.model_dir / "event_model.json").read_text(encoding="utf-8"))["labels"])
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         folder = Path(path)
@@ -119,7 +135,8 @@ class EventClassifier(Pipe):
             doc._.ts_events = []
         if not texts:
             return
-        model = self.model
+        self._set_threads()
+        model = self.event_model
         probs = model.predict(texts, contexts, batch_size=self.sentence_batch_size)
         thresholds = model.settings.thresholds
         for (index, start, end), row in zip(spans, probs):

@@ -17,7 +17,6 @@ ENCODER_SHA256 = {
 }
 WEIGHTS_FILE = "event_model.safetensors"
 SETTINGS_FILE = "event_model.json"
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
 
 
 def encoder_path() -> Path:

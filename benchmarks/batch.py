@@ -1,0 +1,127 @@
+"""Batch throughput on a realistic archive: the corpus's real documents resampled to N
+documents. Each configuration runs as its own command (as a user would run it); a monitor
+samples the resident memory of every process of its process tree.
+
+  python benchmarks/batch.py [--documents 1000] [--output benchmarks/results/batch.json]
+
+Configurations: vanilla base pipeline (spaCy only); `tariffscope extract` with --n-process 1
+and 2; `tariffscope extract --engine dask --workers 2`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parent.parent
+VANILLA = """
+import json, sys, spacy
+from pipeline.base import base_package_path
+nlp = spacy.load(base_package_path())
+texts = (json.loads(line)["text"] for line in open(sys.argv[1], encoding="utf-8"))
+n = sum(1 for _ in nlp.pipe(texts, batch_size=32))
+print(n)
+"""
+
+
+def build_archive(path: Path, documents: int, seed: int = 13) -> int:
+    from pipeline.corpus import SPLITS, read_split
+
+    docs = [d for split in SPLITS for d in read_split(split) if not d.get("synthetic")]
+    rng = random.Random(seed)
+    words = 0
+    with open(path, "w", encoding="utf-8") as handle:
+        for index in range(documents):
+            doc = rng.choice(docs)
+            words += len(doc["text"].split())
+            handle.write(json.dumps({"id": f"{doc['id']}#{index}", "date": doc["date"], "text": doc["text"]}) + "\n")
+    return words
+
+
+def run_monitored(command: list[str]) -> dict:
+    """Wall time of the command and the peak RSS of each process of its tree."""
+    peaks: dict[int, tuple[str, int]] = {}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    done = threading.Event()
+
+    def sample() -> None:
+        root = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                for proc in [root, *root.children(recursive=True)]:
+                    try:
+                        rss = proc.memory_info().rss
+                        name = " ".join(proc.cmdline()[1:3])[-60:]
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        continue
+                    if rss > peaks.get(proc.pid, ("", 0))[1]:
+                        peaks[proc.pid] = (name, rss)
+            except psutil.NoSuchProcess:
+                pass
+            done.wait(0.2)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    stdout, stderr = process.communicate()
+    done.set()
+    thread.join()
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{command} failed: {stderr[-2000:]}")
+    big = sorted((rss for _, rss in peaks.values()), reverse=True)
+    return {"seconds": round(seconds, 2), "peak_rss_mb_per_process": [round(r / 2**20) for r in big if r > 50 * 2**20],
+            "max_rss_mb": round(big[0] / 2**20) if big else 0, "stderr_tail": stderr.strip().splitlines()[-2:]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--output")
+    args = parser.parse_args()
+    python = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = folder / "archive.jsonl"
+        words = build_archive(source, args.documents)
+        subprocess.run([python, "-c", "from pipeline.api import ensure_model; ensure_model()"], check=True, cwd=REPO)
+        configs = {
+            "vanilla_base_n1": [python, "-c", VANILLA, str(source)],
+            "tariffscope_n1": [python, "-m", "pipeline", "extract", str(source), "-o", str(folder / "n1.jsonl"),
+                               "--n-process", "1", "--batch-size", str(args.batch_size)],
+            "tariffscope_n2": [python, "-m", "pipeline", "extract", str(source), "-o", str(folder / "n2.jsonl"),
+                               "--n-process", "2", "--batch-size", str(args.batch_size)],
+            "tariffscope_dask_2_workers": [python, "-m", "pipeline", "extract", str(source), "-o", str(folder / "dask"),
+                                           "--engine", "dask", "--workers", "2", "--batch-size", str(args.batch_size),
+                                           "--shard-size", "50"],
+        }
+        results: dict = {"documents": args.documents, "words": words, "cpu_count": psutil.cpu_count()}
+        for name, command in configs.items():
+            row = run_monitored(command)
+            row["documents_per_second"] = round(args.documents / row["seconds"], 2)
+            row["words_per_second"] = round(words / row["seconds"], 1)
+            results[name] = row
+            print(f"{name:28} {row['seconds']:>8.1f} s {row['documents_per_second']:>8.2f} docs/s "
+                  f"{row['words_per_second']:>9,.0f} words/s  peak RSS per process (MB) {row['peak_rss_mb_per_process']}",
+                  flush=True)
+        if (folder / "n1.jsonl").read_bytes() != (folder / "n2.jsonl").read_bytes():
+            results["warning"] = "n_process 1 and 2 outputs differ"
+        base = results["tariffscope_n1"]["seconds"]
+        results["speedup_n2_over_n1"] = round(base / results["tariffscope_n2"]["seconds"], 3)
+        results["speedup_dask2_over_n1"] = round(base / results["tariffscope_dask_2_workers"]["seconds"], 3)
+        print(f"speed-up n_process 2: {results['speedup_n2_over_n1']}x, dask 2 workers: {results['speedup_dask2_over_n1']}x")
+    if args.output:
+        Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""`tariffscope extract --engine dask`: the same extraction over a Dask cluster.
+
+The client streams the input into shards (SHARD_SIZE records each, written under
+OUTPUT/shards/), and each shard becomes one task writing one output part with a deterministic
+name (part-00000.jsonl and part-00000.errors.jsonl, via a temporary name and a rename). The
+manifest (OUTPUT/manifest.json) records every shard's counts and status. Workers load the
+pipeline once per process and run torch with one thread. Failed tasks are retried; a rerun
+skips shards whose parts are complete. OUTPUT may be any fsspec URL that client and workers
+share (a local or network folder, s3://..., gs://...).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from typing import Any
+
+from .io import FieldNames, InputError, InputRecord, read_inputs
+
+SHARD_SIZE = 200
+
+
+@dataclass
+class ShardResult:
+    index: int
+    read: int = 0
+    written: int = 0
+    failed: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    worker: str = ""
+
+
+@dataclass
+class DaskSummary:
+    shards: int = 0
+    skipped_shards: int = 0
+    failed_shards: list[dict[str, Any]] = field(default_factory=list)
+    read: int = 0
+    written: int = 0
+    failed: int = 0
+    words: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        rate = self.written / self.seconds if self.seconds else 0.0
+        words = self.words / self.seconds if self.seconds else 0.0
+        return (f"{self.shards} shards ({self.skipped_shards} already complete, {len(self.failed_shards)} failed): "
+                f"read {self.read}, written {self.written}, failed {self.failed} documents in {self.seconds:.1f} s: "
+                f"{rate:.1f} documents/s, {words:,.0f} words/s")
+
+
+def _join(base: str, name: str) -> str:
+    return base.rstrip("/") + "/" + name
+
+
+def _record_json(record: InputRecord | InputError) -> dict[str, Any]:
+    if isinstance(record, InputError):
+        return {"error": record.as_json()}
+    return {"record": {"id": record.id, "text": record.text, "date": record.date, "title": record.title,
+                       "source": record.source, "origin": record.origin, "extra": record.extra}}
+
+
+def _from_json(item: dict[str, Any]) -> InputRecord | InputError:
+    if "error" in item:
+        error = item["error"]
+        return InputError(error["id"], error["reason"], error["record"], error.get("origin", ""))
+    return InputRecord(**item["record"])
+
+
+def write_shards(inputs: list[str], output: str, fields: FieldNames, shard_size: int) -> Iterator[tuple[int, str]]:
+    """(index, shard input path) as the input is read; a shard already written is reused."""
+    import fsspec
+
+    records = read_inputs(inputs, fields)
+    index = 0
+    while batch := list(islice(records, shard_size)):
+        path = _join(output, f"shards/shard-{index:05d}.jsonl")
+        fs, fs_path = fsspec.core.url_to_fs(path)
+        if not fs.exists(fs_path):
+            fs.makedirs(fs.sep.join(fs_path.split(fs.sep)[:-1]) or ".", exist_ok=True)
+            with fs.open(fs_path + ".tmp", "w", encoding="utf-8") as handle:
+                for record in batch:
+                    handle.write(json.dumps(_record_json(record), ensure_ascii=False) + "\n")
+            fs.mv(fs_path + ".tmp", fs_path)
+        yield index, path
+        index += 1
+
+
+def part_paths(output: str, index: int) -> tuple[str, str]:
+    return _join(output, f"part-{index:05d}.jsonl"), _join(output, f"part-{index:05d}.errors.jsonl")
+
+
+def process_shard(index: int, shard_path: str, output: str, model: str | None, batch_size: int, max_chars: int) -> dict[str, Any]:
+    """Runs on a worker: one shard in, one output part and one error part out."""
+    import fsspec
+
+    from .extract import _process_batch
+
+    started = time.perf_counter()
+    nlp = _worker_pipeline(model)
+    result = ShardResult(index=index, worker=f"{os.uname().nodename}:{os.getpid()}")
+    with fsspec.open(shard_path, "r", encoding="utf-8") as handle:
+        records = [_from_json(json.loads(line)) for line in handle if line.strip()]
+    part, errors = part_paths(output, index)
+    fs, part_fs = fsspec.core.url_to_fs(part)
+    _, errors_fs = fsspec.core.url_to_fs(errors)
+    with fs.open(part_fs + ".tmp", "w", encoding="utf-8") as out, fs.open(errors_fs + ".tmp", "w", encoding="utf-8") as err:
+        for begin in range(0, len(records), batch_size):
+            batch = records[begin : begin + batch_size]
+            for status, payload in _process_batch(nlp, batch, batch_size, 1, max_chars):
+                (out if status == "ok" else err).write(json.dumps(payload, ensure_ascii=False) + "\n")
+                result.written += status == "ok"
+                result.failed += status != "ok"
+    result.read = len(records)
+    result.words = sum(len(r.text.split()) for r in records if isinstance(r, InputRecord))
+    fs.mv(errors_fs + ".tmp", errors_fs)
+    fs.mv(part_fs + ".tmp", part_fs)  # the part's presence marks the shard complete
+    result.seconds = round(time.perf_counter() - started, 3)
+    return asdict(result)
+
+
+def _worker_pipeline(model: str | None) -> Any:
+    """The pipeline of this worker process, loaded on its first task only; torch gets one
+    thread, since each worker is one process of its own."""
+    from .api import load_pipeline
+
+    try:
+        import torch
+
+        if torch.get_num_threads() != 1:
+            torch.set_num_threads(1)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+    return load_pipeline(model)
+
+
+def _part_complete(output: str, index: int) -> bool:
+    import fsspec
+
+    part, errors = part_paths(output, index)
+    fs, part_fs = fsspec.core.url_to_fs(part)
+    return fs.exists(part_fs) and fs.exists(fsspec.core.url_to_fs(errors)[1])
+
+
+def _count_lines(path: str) -> int:
+    import fsspec
+
+    with fsspec.open(path, "r", encoding="utf-8") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+def extract_dask(inputs: list[str], output: str, *, workers: int = 2, scheduler: str | None = None,
+                 model: str | None = None, batch_size: int = 32, shard_size: int = SHARD_SIZE,
+                 fields: FieldNames = FieldNames(), max_chars: int = 20_000_000, retries: int = 2,
+                 client: Any = None) -> DaskSummary:
+    import fsspec
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    from .api import ensure_model
+
+    started = time.perf_counter()
+    model = str(ensure_model(model))  # built once here, not by every worker
+    own_cluster = None
+    if client is None:
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, silence_logs=40)
+            client = Client(own_cluster)
+    summary = DaskSummary()
+    manifest: dict[str, Any] = {"inputs": inputs, "output": output, "shard_size": shard_size, "shards": []}
+    try:
+        futures = {}
+        for index, shard_path in write_shards(inputs, output, fields, shard_size):
+            summary.shards += 1
+            if _part_complete(output, index):
+                summary.skipped_shards += 1
+                part, errors = part_paths(output, index)
+                written, failed = _count_lines(part), _count_lines(errors)
+                manifest["shards"].append({"index": index, "status": "complete (earlier run)", "read": written + failed,
+                                           "written": written, "failed": failed})
+                continue
+            future = client.submit(process_shard, index, shard_path, output, model, batch_size, max_chars,
+                                   retries=retries, pure=False, key=f"tariffscope-shard-{index:05d}-{time.time_ns()}")
+            futures[future] = index
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001  (reported in the manifest and the summary)
+                failure = {"index": index, "status": "failed", "reason": f"{type(error).__name__}: {error}"}
+                summary.failed_shards.append(failure)
+                manifest["shards"].append(failure)
+                continue
+            manifest["shards"].append({**result, "status": "complete"})
+        for shard in manifest["shards"]:
+            summary.read += shard.get("read", 0)
+            summary.written += shard.get("written", 0)
+            summary.failed += shard.get("failed", 0)
+            summary.words += shard.get("words", 0)
+    finally:
+        manifest["shards"].sort(key=lambda shard: shard["index"])
+        summary.seconds = time.perf_counter() - started
+        manifest["summary"] = {k: v for k, v in asdict(summary).items()}
+        fs, manifest_fs = fsspec.core.url_to_fs(_join(output, "manifest.json"))
+        fs.makedirs(output if "://" not in output else manifest_fs.rsplit("/", 1)[0], exist_ok=True)
+        with fs.open(manifest_fs + ".tmp", "w", encoding="utf-8") as handle:
+            json.dump(manifest, handle, indent=1)
+        fs.mv(manifest_fs + ".tmp", manifest_fs)
+        if own_cluster is not None:
+            client.close()
+            own_cluster.close()
+    return summary
