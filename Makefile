@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install model run test bench-speed evaluate corpus-stats
+.PHONY: install model run test train bench-speed bench-batch bench-load evaluate
 
 $(STAMP): pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,15 @@ install: $(STAMP)
 models/tariffscope-entities/meta.json: $(STAMP) configs/entities.cfg $(wildcard pipeline/data/*.tsv)
 	$(PY) -m pipeline assemble configs/entities.cfg models/tariffscope-entities
 
-model: models/tariffscope-entities/meta.json
+# The full pipeline sources the entity pipeline and the trained classifier (committed in
+# models/event-classifier/, fp16 weights).
+models/tariffscope/meta.json: models/tariffscope-entities/meta.json configs/tariffscope.cfg $(wildcard models/event-classifier/*)
+	$(PY) -m pipeline assemble configs/tariffscope.cfg models/tariffscope
+
+model: models/tariffscope/meta.json
 
 run: model
-	$(PY) -m pipeline extract corpus/samples -o out/sample.jsonl
+	$(PY) -m pipeline extract corpus/samples -o out/sample.jsonl --overwrite
 	@echo "JSONL written to out/sample.jsonl"
 
 # The database tests run against a real PostgreSQL server on 127.0.0.1 (Debian's postgresql
@@ -34,9 +39,25 @@ test: install
 	$(PY) -m pytest -q -m "not slow" && \
 	$(PY) -m pytest -q -m slow
 
+train: install
+	$(PY) -m pipeline train --config configs/event_classifier.cfg
+
 bench-speed: model
 	$(PY) benchmarks/speed.py --output benchmarks/results/speed.json
 
+bench-batch: model
+	$(PY) benchmarks/batch.py --documents 1000 --output benchmarks/results/batch.json
+
+bench-load: model
+	$(PY) -m pipeline extract corpus/test.jsonl corpus/dev.jsonl -o out/corpus-extracted.jsonl --overwrite
+	$(PY) benchmarks/load_db.py --source out/corpus-extracted.jsonl --documents 20000 \
+		--postgres "$$(scripts/postgres.sh start)" --output benchmarks/results/load_db.json
+
+# Test-split scores of the pipeline and of every baseline (written to benchmarks/results/).
 evaluate: model
-	$(PY) -m pipeline evaluate corpus/test.jsonl --output benchmarks/results/eval-test-entities.json
+	$(PY) -m pipeline evaluate corpus/test.jsonl --model models/tariffscope --output benchmarks/results/eval-test-tariffscope.json
+	$(PY) -m pipeline evaluate corpus/test.jsonl --model models/tariffscope-entities --output benchmarks/results/eval-test-entities.json
 	$(PY) -m pipeline evaluate corpus/test.jsonl --model baseline:naive --output benchmarks/results/eval-test-naive.json
+	$(PY) -m pipeline evaluate corpus/test.jsonl --model baseline:keywords --output benchmarks/results/eval-test-keywords.json
+	$(PY) -m pipeline evaluate corpus/test.jsonl --model baseline:tfidf --output benchmarks/results/eval-test-tfidf.json
+	$(PY) -m pipeline evaluate corpus/test.jsonl --model baseline:textcat --output benchmarks/results/eval-test-textcat.json

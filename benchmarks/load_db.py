@@ -15,9 +15,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
-from pipeline.db import load_jsonl
+from pipeline.db import create_database, load_jsonl
 
 
 def build_archive(source: str, documents: int, folder: Path, seed: int = 13) -> tuple[Path, dict]:
@@ -35,15 +33,6 @@ def build_archive(source: str, documents: int, folder: Path, seed: int = 13) -> 
     return path, rows
 
 
-def fresh_postgres(url: str) -> str:
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--source", required=True)
@@ -58,7 +47,7 @@ def main() -> None:
         results = {"documents": args.documents, "rows": rows, "batch_size": args.batch_size}
         targets = {"sqlite": f"sqlite:///{folder / 'bench.db'}"}
         if args.postgres:
-            targets["postgresql"] = fresh_postgres(args.postgres)
+            targets["postgresql"] = create_database(args.postgres, f"bench_{uuid.uuid4().hex[:10]}")
         for name, url in targets.items():
             summary = load_jsonl([str(archive)], url, batch_size=args.batch_size)
             assert summary.failed == 0 and summary.inserted == args.documents

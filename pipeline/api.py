@@ -57,9 +57,10 @@ def ensure_model(path: str | Path | None = None) -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_pipeline(path: str | None = None, verify: bool = True) -> Language:
+def load_pipeline(path: str | None = None, verify: bool = True, overrides: tuple[tuple[str, Any], ...] = ()) -> Language:
     """Load (once per process) the pipeline folder after checking its files' sha256
-    (default: see :func:`ensure_model`)."""
+    (default: see :func:`ensure_model`). ``overrides``: config settings as (dotted key, value)
+    pairs, e.g. (("components.event_classifier.quantize", False),)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import spacy
 
@@ -68,7 +69,7 @@ def load_pipeline(path: str | None = None, verify: bool = True) -> Language:
     folder = ensure_model(path)
     if verify:
         verify_checksums(folder)
-    return spacy.load(folder)
+    return spacy.load(folder, config=dict(overrides))
 
 
 def split_for_processing(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:

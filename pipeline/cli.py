@@ -81,11 +81,16 @@ def evaluate(
     model: Optional[str] = typer.Option(None, "--model", help="pipeline folder, or 'baseline:naive' for the base pipeline with a naive label mapping"),
     output: Optional[Path] = typer.Option(None, "--output", help="JSON report"),
     errors: Optional[Path] = typer.Option(None, "--errors", help="every false positive and negative, with context"),
+    settings: list[str] = typer.Option([], "--set", help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.quantize=false"),
 ) -> None:
     """Score the pipeline against gold documents."""
     from .evaluate import evaluate as run_evaluate, format_report
 
-    report = run_evaluate(gold, model=model, errors_path=errors)
+    overrides = []
+    for setting in settings:
+        key, _, value = setting.partition("=")
+        overrides.append((key, json.loads(value)))
+    report = run_evaluate(gold, model=model, errors_path=errors, overrides=tuple(overrides))
     typer.echo(format_report(report))
     if output:
         output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -10,7 +10,6 @@ MONTHS = {name: index for index, name in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
      "november", "december"], start=1)}
 MONTHS.update({name[:3]: index for name, index in list(MONTHS.items())})
-MONTHS.update({"sept": 9})
 WEEKDAYS = {name: index for index, name in enumerate(
     ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -64,7 +63,7 @@ def resolve_date(expression: str, document_date: str | None) -> str | None:
         return text
     match = re.fullmatch(rf"{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})", text)
     if match:
-        return _iso(int(match.group(3)), MONTHS[match.group(1)[:3] if match.group(1) != "sept" else "sept"], int(match.group(2)))
+        return _iso(int(match.group(3)), MONTHS[match.group(1)[:3]], int(match.group(2)))
     match = re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)? {_MONTH},? (\d{{4}})", text)
     if match:
         return _iso(int(match.group(3)), MONTHS[match.group(2)[:3]], int(match.group(1)))

@@ -92,6 +92,17 @@ def connect(url: str = DEFAULT_DB) -> Engine:
     return engine
 
 
+def create_database(server_url: str, name: str) -> str:
+    """Create database ``name`` on the PostgreSQL server of ``server_url``; returns its URL."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
 def current_version(connection: Connection) -> int:
     if not connection.dialect.has_table(connection, "schema_info"):
         return 0

@@ -99,7 +99,7 @@ def process_shard(index: int, shard_path: str, output: str, model: str | None, b
     """Runs on a worker: one shard in, one output part and one error part out."""
     import fsspec
 
-    from .extract import _process_batch
+    from .extract import process_batches
 
     started = time.perf_counter()
     nlp = _worker_pipeline(model)
@@ -110,9 +110,8 @@ def process_shard(index: int, shard_path: str, output: str, model: str | None, b
     fs, part_fs = fsspec.core.url_to_fs(part)
     _, errors_fs = fsspec.core.url_to_fs(errors)
     with fs.open(part_fs + ".tmp", "w", encoding="utf-8") as out, fs.open(errors_fs + ".tmp", "w", encoding="utf-8") as err:
-        for begin in range(0, len(records), batch_size):
-            batch = records[begin : begin + batch_size]
-            for status, payload in _process_batch(nlp, batch, batch_size, 1, max_chars):
+        for results in process_batches(nlp, records, batch_size=batch_size, max_chars=max_chars):
+            for status, payload in results:
                 (out if status == "ok" else err).write(json.dumps(payload, ensure_ascii=False) + "\n")
                 result.written += status == "ok"
                 result.failed += status != "ok"

@@ -23,7 +23,8 @@ def read_gold(path: str | Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def predict(gold_docs: list[dict[str, Any]], model: str | None) -> list[dict[str, Any]]:
+def predict(gold_docs: list[dict[str, Any]], model: str | None,
+            overrides: tuple[tuple[str, Any], ...] = ()) -> list[dict[str, Any]]:
     """Output records for the gold texts from ``model``: a pipeline folder (default: the full
     pipeline when built, else the entity pipeline), "baseline:naive" (the base pipeline with
     NAIVE_MAPPING), or "baseline:keywords" / "baseline:tfidf" / "baseline:textcat" (the entity
@@ -45,7 +46,7 @@ def predict(gold_docs: list[dict[str, Any]], model: str | None) -> list[dict[str
     from .extract import process_records
     from .io import InputRecord
 
-    nlp = load_pipeline(model or str(default_model()))
+    nlp = load_pipeline(model or str(default_model()), overrides=overrides)
     records = [InputRecord(doc["id"], doc["text"], date=doc.get("date")) for doc in gold_docs]
     predictions = []
     for status, payload in process_records(nlp, records, batch_size=16):
@@ -77,16 +78,18 @@ def _predict_with_baseline_events(gold_docs: list[dict[str, Any]], name: str) ->
     return predictions
 
 
-def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str | Path | None = None) -> dict[str, Any]:
+def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str | Path | None = None,
+             overrides: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
     gold_docs = read_gold(gold_path)
     started = time.perf_counter()
-    predictions = predict(gold_docs, model)
+    predictions = predict(gold_docs, model, overrides)
     seconds = time.perf_counter() - started
     entity_score = score_entities(gold_docs, predictions)
     event_score = score_events(gold_docs, predictions)
     report = {
         "gold": str(gold_path),
         "model": model or str(default_model()),
+        "overrides": {key: value for key, value in overrides},
         "documents": len(gold_docs),
         "sentences": sum(len(doc["sentences"]) for doc in gold_docs),
         "seconds": round(seconds, 2),

@@ -7,8 +7,8 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from contextlib import contextmanager
+from itertools import islice
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -56,20 +56,23 @@ def errors_path_for(output: str) -> str:
     return f"{name}.errors.jsonl"
 
 
+def process_batches(nlp: Language, records: Iterable[InputRecord | InputError], *, batch_size: int = 32,
+                    n_process: int = 1, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """For each batch of ``batch_size`` input records, in input order, the list of ("ok",
+    output record) or ("error", error record), one per record."""
+    stream = iter(records)
+    while batch := list(islice(stream, batch_size)):
+        yield list(process_batch(nlp, batch, batch_size, n_process, max_chars))
+
+
 def process_records(nlp: Language, records: Iterable[InputRecord | InputError], *, batch_size: int = 32,
                     n_process: int = 1, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[tuple[str, dict[str, Any]]]:
     """("ok", output record) or ("error", error record) for every input record, in input order."""
-    batch: list[InputRecord | InputError] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) >= batch_size:
-            yield from _process_batch(nlp, batch, batch_size, n_process, max_chars)
-            batch = []
-    if batch:
-        yield from _process_batch(nlp, batch, batch_size, n_process, max_chars)
+    for results in process_batches(nlp, records, batch_size=batch_size, n_process=n_process, max_chars=max_chars):
+        yield from results
 
 
-def _process_batch(nlp: Language, batch: list[InputRecord | InputError], batch_size: int, n_process: int,
+def process_batch(nlp: Language, batch: list[InputRecord | InputError], batch_size: int, n_process: int,
                    max_chars: int) -> Iterator[tuple[str, dict[str, Any]]]:
     pieces: list[tuple[str, tuple[int, int]]] = []  # (text, (record index, offset))
     results: dict[int, tuple[str, dict[str, Any]]] = {}
@@ -160,8 +163,7 @@ def extract(inputs: list[str], output: str | None, *, errors: str | None = None,
         records = read_inputs(inputs, fields)
         summary.resumed = sum(1 for _ in islice(records, target.records_done))  # covered by the checkpoint
         counted = _counting(records, summary)
-        while batch := list(islice(counted, batch_size)):
-            results = list(_process_batch(nlp, batch, batch_size, n_process, max_chars))
+        for results in process_batches(nlp, counted, batch_size=batch_size, n_process=n_process, max_chars=max_chars):
             for status, payload in results:
                 if status == "ok":
                     sink(payload)
@@ -170,7 +172,7 @@ def extract(inputs: list[str], output: str | None, *, errors: str | None = None,
                     summary.failed += 1
             target.write_batch(results)
             if bar is not None:
-                bar.update(len(batch))
+                bar.update(len(results))
     if bar is not None:
         bar.close()
     summary.seconds = time.perf_counter() - started

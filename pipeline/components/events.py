@@ -23,11 +23,12 @@ MODEL_FILES = ("event_model.safetensors", "event_model.json", "config.json", "to
 
 
 class EventClassifier(Pipe):
-    def __init__(self, nlp: Language, name: str, *, sentence_batch_size: int, num_threads: int, quantize: bool,
-                 min_sentence_chars: int) -> None:
+    def __init__(self, nlp: Language, name: str, *, sentence_batch_size: int, max_length: int, num_threads: int,
+                 quantize: bool, min_sentence_chars: int) -> None:
         register_extensions()
         self.name = name
         self.sentence_batch_size = sentence_batch_size
+        self.max_length = max_length
         self.num_threads = num_threads
         self.quantize = quantize
         self.min_sentence_chars = min_sentence_chars
@@ -59,6 +60,8 @@ class EventClassifier(Pipe):
 
             self._set_threads()
             self._model = EventModel.load(self.model_dir, quantize=self.quantize)
+            if self.max_length > 0:
+                self._model.settings.max_length = self.max_length
         return self._model
 
     def _set_threads(self) -> None:
@@ -148,9 +151,10 @@ class EventClassifier(Pipe):
 
 @Language.factory(
     "tariffscope_event_classifier",
-    default_config={"sentence_batch_size": 64, "num_threads": 0, "quantize": False, "min_sentence_chars": 3},
+    default_config={"sentence_batch_size": 16, "max_length": 0, "num_threads": 0, "quantize": False,
+                    "min_sentence_chars": 3},
 )
-def make_event_classifier(nlp: Language, name: str, sentence_batch_size: int, num_threads: int, quantize: bool,
-                          min_sentence_chars: int) -> EventClassifier:
-    return EventClassifier(nlp, name, sentence_batch_size=sentence_batch_size, num_threads=num_threads,
-                           quantize=quantize, min_sentence_chars=min_sentence_chars)
+def make_event_classifier(nlp: Language, name: str, sentence_batch_size: int, max_length: int, num_threads: int,
+                          quantize: bool, min_sentence_chars: int) -> EventClassifier:
+    return EventClassifier(nlp, name, sentence_batch_size=sentence_batch_size, max_length=max_length,
+                           num_threads=num_threads, quantize=quantize, min_sentence_chars=min_sentence_chars)

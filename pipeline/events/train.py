@@ -74,7 +74,12 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     torch.set_num_threads(settings["threads"])
     labels = list(EVENT_LABELS)
 
-    train_rows = list(iter_sentences(read_split("train", config["paths"]["corpus"])))
+    # "train_splits" lets a final model also learn from dev once epochs and thresholds are fixed
+    # by a dev-selected run ("thresholds_from"); the test split is never a choice here.
+    train_splits = list(settings.get("train_splits", ["train"]))
+    if "test" in train_splits:
+        raise ValueError("the test split is never used for training")
+    train_rows = [row for split in train_splits for row in iter_sentences(read_split(split, config["paths"]["corpus"]))]
     dev_rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
     train_texts = [normalize_sentence(r["text"]) for r in train_rows]
     dev_texts = [normalize_sentence(r["text"]) for r in dev_rows]
@@ -130,16 +135,24 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
             best_f1, best_epoch = dev_f1["micro"], epoch
             best_state = copy.deepcopy(model.network.state_dict())
     assert best_state is not None
-    model.network.load_state_dict(best_state)
+    if "dev" in train_splits:
+        # dev is training data here: keep the last epoch and take the dev-selected run's thresholds
+        best_epoch = settings["epochs"]
+        thresholds_file = Path(settings["thresholds_from"])
+        model.settings.thresholds = json.loads(thresholds_file.read_text(encoding="utf-8"))["thresholds"]
+        log(f"dev is in training: last epoch kept, thresholds from {thresholds_file}")
+    else:
+        model.network.load_state_dict(best_state)
     probs = model.predict(dev_texts, dev_contexts, batch_size=64)
-    grid = [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
-    model.settings.thresholds = tune_thresholds(dev_gold, probs, settings["min_dev_positives"], grid)
+    if "dev" not in train_splits:
+        grid = [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
+        model.settings.thresholds = tune_thresholds(dev_gold, probs, settings["min_dev_positives"], grid)
     tuned = f1_table(dev_gold, probs >= np.array(model.settings.thresholds), labels)
     report = {"config": str(config_path), "seed": settings["seed"], "best_epoch": best_epoch,
               "dev_micro_f1_at_0.5": round(best_f1, 4), "dev_f1_tuned": {k: round(v, 4) for k, v in tuned.items()},
               "thresholds": dict(zip(labels, model.settings.thresholds)), "history": history,
               "train_sentences": len(train_texts), "seconds": round(time.perf_counter() - started, 1),
-              "torch_threads": settings["threads"], "context": context}
+              "torch_threads": settings["threads"], "context": context, "train_splits": train_splits}
     model.settings.extra.update({"best_epoch": best_epoch, "dev_micro_f1_tuned": round(tuned["micro"], 4)})
     model.save(output)
     (output / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

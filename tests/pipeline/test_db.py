@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from pipeline.db import Loader, connect, documents, entities, event_arguments, events, export_parquet, load_jsonl
+from pipeline.db import Loader, connect, create_database, documents, entities, event_arguments, events, export_parquet, load_jsonl
 from pipeline.queries import QUERIES, run_query
 
 PG_URL = os.environ.get("TARIFFSCOPE_TEST_POSTGRES_URL")
@@ -23,14 +23,7 @@ def pg_database() -> str:
         if os.environ.get("CI"):
             pytest.fail("TARIFFSCOPE_TEST_POSTGRES_URL is not set: `make test` starts the server")
         pytest.skip("no PostgreSQL test server (run the tests with `make test`)")
-    from sqlalchemy import create_engine
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    return create_database(PG_URL, f"t_{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

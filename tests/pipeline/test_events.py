@@ -1,0 +1,71 @@
+"""The event classifier component and the event records built from it."""
+from __future__ import annotations
+
+import spacy
+
+from pipeline.extract import process_records
+from pipeline.io import InputRecord
+from pipeline.output import events_of
+
+SEED_DATE = "2025-05-01"
+TEXTS = [
+    "China imposed retaliatory tariffs of 34 percent on U.S. goods. Beijing urged Washington to drop the measures.",
+    "The two sides reached a trade agreement on Friday. Exports of soybeans fell 20 percent in March.",
+]
+
+
+def seed_events(full_nlp, seed_text):
+    record = InputRecord("seed", seed_text, date=SEED_DATE)
+    [(status, payload)] = list(process_records(full_nlp, [record]))
+    assert status == "ok"
+    return payload
+
+
+def labels_of_sentence(record, text, sentence_prefix):
+    start = text.index(sentence_prefix)
+    return {e["type"] for e in record["events"] if e["sentence"]["start"] == start}
+
+
+def test_seed_article_events(full_nlp, seed_text):
+    record = seed_events(full_nlp, seed_text)
+    labels = lambda prefix: labels_of_sentence(record, seed_text, prefix)  # noqa: E731
+    assert {"MEETING", "PROPOSAL"} <= labels("Japan's chief tariff negotiator")
+    assert "DEMAND" in labels("Regardless of the relief")
+    assert "PAUSE" in labels("The Trump administration's new 24 percent")
+    assert "TRADE_DATA" in labels("But China customs data")
+
+
+def test_event_records_have_arguments_and_dates(full_nlp, seed_text):
+    record = seed_events(full_nlp, seed_text)
+    pause = next(e for e in record["events"] if e["type"] == "PAUSE")
+    sentence = seed_text[pause["sentence"]["start"]:pause["sentence"]["end"]]
+    assert sentence.startswith("The Trump administration's new 24 percent")
+    arguments = pause["arguments"]
+    assert arguments["rates"] == [24.0]
+    assert "Trump administration" in arguments["agencies"]
+    assert {"JP", "US"} <= set(arguments["countries"])
+    assert "2025-07" in arguments["dates"]
+    assert pause["date"] == SEED_DATE  # "until early July" is a limit, not the event's date
+    assert 0.0 <= pause["confidence"] <= 1.0
+    meeting = next(e for e in record["events"] if e["type"] == "MEETING"
+                   and seed_text[e["sentence"]["start"]:].startswith("Japan's chief"))
+    assert meeting["date"] == "2025-05-01"  # "on Thursday" in an article of Thursday 2025-05-01
+    assert meeting["arguments"]["officials"] == ["Ryosei Akazawa"]
+
+
+def test_round_trip(full_nlp, tmp_path):
+    folder = tmp_path / "saved"
+    full_nlp.to_disk(folder)
+    for name in ("event_model.safetensors", "event_model.json", "tokenizer.json", "config.json"):
+        assert (folder / "event_classifier" / name).exists()
+    reloaded = spacy.load(folder)
+    before = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS)]
+    assert any(before)
+    assert [events_of(doc, SEED_DATE) for doc in reloaded.pipe(TEXTS)] == before
+
+
+def test_two_processes(full_nlp):
+    one = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS, n_process=1)]
+    two = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS, n_process=2)]
+    assert any(one)
+    assert one == two
