@@ -301,15 +301,21 @@ class Loader:
 
 
 def _bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY on PostgreSQL, executemany elsewhere."""
+    """COPY on PostgreSQL; the driver's executemany with positional rows on SQLite (SQLAlchemy's
+    per-row parameter processing took as long as SQLite's own inserts); SQLAlchemy elsewhere."""
+    columns = [c.name for c in table.columns]
+    quoted = ", ".join(f'"{c}"' for c in columns)
     if connection.dialect.name == "postgresql":
-        columns = [c.name for c in table.columns]
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor:
-            quoted = ", ".join(f'"{c}"' for c in columns)
             with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row([row.get(c) for c in columns])
+        return
+    if connection.dialect.name == "sqlite":
+        placeholders = ", ".join("?" * len(columns))
+        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})',
+                                   [tuple(row.get(c) for c in columns) for row in rows])
         return
     connection.execute(insert(table), rows)
 

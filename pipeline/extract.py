@@ -56,12 +56,20 @@ def errors_path_for(output: str) -> str:
     return f"{name}.errors.jsonl"
 
 
+# With n_process > 1, one nlp.pipe call (which starts the worker processes, each loading the
+# models) covers this many batches; the unit is also the checkpoint unit, counted from the start
+# of the input so that a resumed run groups documents exactly as an uninterrupted one.
+BATCHES_PER_PROCESS_CHUNK = 50
+
+
 def process_batches(nlp: Language, records: Iterable[InputRecord | InputError], *, batch_size: int = 32,
                     n_process: int = 1, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """For each batch of ``batch_size`` input records, in input order, the list of ("ok",
-    output record) or ("error", error record), one per record."""
+    """For each unit of input records (``batch_size`` records, or BATCHES_PER_PROCESS_CHUNK
+    batches with several processes), in input order, the list of ("ok", output record) or
+    ("error", error record), one per record."""
     stream = iter(records)
-    while batch := list(islice(stream, batch_size)):
+    unit = batch_size if n_process == 1 else batch_size * BATCHES_PER_PROCESS_CHUNK
+    while batch := list(islice(stream, unit)):
         yield list(process_batch(nlp, batch, batch_size, n_process, max_chars))
 
 
@@ -143,7 +151,8 @@ def extract(inputs: list[str], output: str | None, *, errors: str | None = None,
     summary = ExtractSummary()
     errors = errors or (errors_path_for(output) if output else "-")
     started = time.perf_counter()
-    sink_target = ResumableOutput(output, errors, fingerprint={"inputs": list(inputs), "batch_size": batch_size})
+    sink_target = ResumableOutput(output, errors, fingerprint={"inputs": list(inputs), "batch_size": batch_size,
+                                                                "n_process": n_process})
     if output not in (None, "-") and sink_target.complete() and not overwrite:
         print(f"{output} is complete; nothing to do (--overwrite to redo it)", file=sys.stderr)
         summary.seconds = time.perf_counter() - started

@@ -73,7 +73,7 @@ def test_checkpoint_of_another_run_is_refused(model_dir, tmp_path):
     source = archive(tmp_path, copies=1)
     output = tmp_path / "out.jsonl"
     Path(f"{output}.progress.json").write_text(json.dumps(
-        {"fingerprint": {"inputs": ["other.jsonl"], "batch_size": 8}, "records_done": 4, "sizes": {"out": 0, "err": 0}}))
+        {"fingerprint": {"inputs": ["other.jsonl"], "batch_size": 8, "n_process": 1}, "records_done": 4, "sizes": {"out": 0, "err": 0}}))
     import pytest
 
     with pytest.raises(RuntimeError, match="belongs to a run with other inputs"):
