@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -89,14 +88,3 @@ def split_for_processing(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int,
     pieces.append((start, text[start:]))
     return pieces
 
-
-def extract_texts(texts: Iterable[str], model: str | None = None) -> Iterator[dict[str, Any]]:
-    """Entities of each text, as output entity records (convenience for notebooks and tests)."""
-    from .output import entities_of
-
-    nlp = load_pipeline(model)
-    for text in texts:
-        entities: list[dict[str, Any]] = []
-        for offset, piece in split_for_processing(text):
-            entities.extend(entities_of(nlp(piece), offset))
-        yield {"entities": entities}

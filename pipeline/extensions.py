@@ -17,7 +17,6 @@ SPAN_ATTRIBUTES: dict[str, object] = {
     "ts_hs_chapter": None,  # COMMODITY
 }
 DOC_ATTRIBUTES: dict[str, object] = {
-    "ts_date": None,  # document date (ISO 8601) when the caller gives one
     "ts_events": None,  # [{"type", "confidence", "start", "end"}] from the event classifier
 }
 

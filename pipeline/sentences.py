@@ -7,7 +7,6 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .text import hard_break_offsets
 
 
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -31,8 +30,6 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1)
 def _segmenter() -> Language:
-    import spacy
-
     from .base import load_base_pipeline
 
     nlp = load_base_pipeline(exclude=["ner", "lemmatizer", "attribute_ruler"])

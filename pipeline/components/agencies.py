@@ -17,8 +17,6 @@ BODY_HEADS = {
     "Directorate", "Administration", "Service", "Authority", "Board", "Customs", "Parliament",
     "Congress", "Senate", "Assembly", "Court", "Tribunal", "Committee", "Cabinet",
 }
-LOWER_BODY_HEADS = {"ministry", "department", "office", "agency", "commission", "customs", "central bank",
-                    "bureau", "cabinet office", "parliament", "legislature", "trade ministry"}
 FUNCTION_WORDS = {
     "commerce", "trade", "finance", "economy", "economic", "foreign", "agriculture", "agricultural",
     "industry", "industrial", "treasury", "customs", "statistics", "statistical", "energy",

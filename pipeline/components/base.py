@@ -117,10 +117,3 @@ def add_entities(doc: Doc, spans: Iterable[Span]) -> list[Span]:
     doc.ents = sorted(kept + added, key=lambda span: span.start)
     return added
 
-
-def entity_at(doc: Doc, start: int, end: int, labels: Iterable[str]) -> Span | None:
-    wanted = set(labels)
-    for ent in doc.ents:
-        if ent.label_ in wanted and ent.start < end and start < ent.end:
-            return ent
-    return None
