@@ -1,6 +1,8 @@
 """Adjudicated annotation files -> corpus/{train,dev,test}.jsonl (LABELS.md section 3).
 
-  python corpus/tools/build_corpus.py corpus/work/final corpus
+  python corpus/tools/build_corpus.py corpus/work/final corpus corpus/work/passA2
+
+Further folders after OUT_DIR add documents annotated in one pass only (round 2, train only).
 
 The split of each document was fixed at selection time (select_documents.py) and is stored
 in every record; this script only groups by it. Synthetic train sentences, when present,
@@ -16,14 +18,20 @@ sys.path.insert(0, "corpus/tools")
 from annotation import load_segmented, to_gold  # noqa: E402
 
 
-def main(final_dir: str, out_dir: str) -> None:
+def main(final_dir: str, out_dir: str, *single_pass_dirs: str) -> None:
     records = load_segmented()
     splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": []}
-    for path in sorted(Path(final_dir).glob("*.json")):
+    paths = sorted(Path(final_dir).glob("*.json"))
+    for folder in single_pass_dirs:
+        paths += sorted(Path(folder).glob("*.json"))
+    for path in paths:
         annotation = json.loads(path.read_text(encoding="utf-8"))
         gold, problems = to_gold(records[annotation["id"]], annotation)
         if problems:
             raise SystemExit(f"{path}: {problems[:3]}")
+        if records[annotation["id"]].get("round") == 2:
+            assert gold["split"] == "train", "round-2 documents are train only"
+            gold["annotation"] = "single pass (round 2)"
         splits[gold["split"]].append(gold)
     missing = set(records) - {g["id"] for docs in splits.values() for g in docs}
     if missing:
