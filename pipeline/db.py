@@ -1,9 +1,13 @@
 """Loading extracted JSONL into a relational database (SQLite by default, PostgreSQL).
 
-Schema (version 1): documents, entities (with attributes), events, event_arguments (role,
-value, link to the entity). Row ids are derived from the document id, so a reload of a
-document replaces exactly its rows. Loading is idempotent: a document whose content hash is
-unchanged is skipped; a changed one is replaced in the same transaction as its batch; a
+Schema (version 2): documents, entities (with attributes), events, event_arguments (role,
+value, link to the entity). Rows have integer surrogate keys, given out in increasing order by
+the loader, so inserts append to the tables and their indexes (text keys built from document
+ids made every insert a random B-tree insert of a long key: 6x slower on SQLite). Each entity
+and event also keeps its ``ordinal``, its position in the output record.
+
+Loading is idempotent: a document whose content hash is unchanged is skipped; a changed one
+is replaced (old rows deleted, new rows inserted) in the same transaction as its batch; a
 failing batch rolls back and its records are retried one by one, bad ones going to the error
 output with the reason.
 """
@@ -11,24 +15,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
+import threading
 import time
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, create_engine,
-                        delete, event, insert, select)
+import orjson
+from sqlalchemy import (BigInteger, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+                        create_engine, delete, event, func, insert, select)
 from sqlalchemy.engine import Connection, Engine
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+WRITE_LOCK = "tariffscope_write_lock"
 DEFAULT_DB = "sqlite:///tariffscope.db"
 
 metadata = MetaData()
 schema_info = Table("schema_info", metadata, Column("version", Integer, primary_key=True), Column("applied_at", Float))
 documents = Table(
     "documents", metadata,
-    Column("id", String, primary_key=True),
+    Column("key", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("id", String, nullable=False, unique=True),
     Column("date", String(10), index=True),
     Column("title", Text), Column("source", Text),
     Column("schema_version", String(8)),
@@ -36,8 +46,9 @@ documents = Table(
 )
 entities = Table(
     "entities", metadata,
-    Column("id", String, primary_key=True),
-    Column("document_id", String, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("document_key", BigInteger, ForeignKey("documents.key", ondelete="CASCADE"), nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
     Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
     Column("label", String(16), nullable=False), Column("text", Text, nullable=False),
     Column("canonical", Text), Column("title", Text), Column("country", String(8)),
@@ -47,8 +58,9 @@ entities = Table(
 )
 events = Table(
     "events", metadata,
-    Column("id", String, primary_key=True),
-    Column("document_id", String, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("document_key", BigInteger, ForeignKey("documents.key", ondelete="CASCADE"), nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
     Column("type", String(24), nullable=False), Column("confidence", Float),
     Column("sentence_start", Integer), Column("sentence_end", Integer),
     Column("date", String(10)),
@@ -56,26 +68,80 @@ events = Table(
 )
 event_arguments = Table(
     "event_arguments", metadata,
-    Column("id", String, primary_key=True),
-    Column("event_id", String, ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("document_id", String, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("key", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("event_key", BigInteger, ForeignKey("events.key", ondelete="CASCADE"), nullable=False, index=True),
+    Column("document_key", BigInteger, ForeignKey("documents.key", ondelete="CASCADE"), nullable=False, index=True),
     Column("role", String(16), nullable=False),  # official, agency, country, rate, commodity, date
+    Column("position", Integer, nullable=False),
     Column("value", Text, nullable=False), Column("value_num", Float),
-    Column("entity_id", String, ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("entity_key", BigInteger, ForeignKey("entities.key", ondelete="SET NULL")),
     Index("ix_event_arguments_role_value", "role", "value"),
 )
+TABLE_ORDER = (documents, entities, events, event_arguments)
+# Which columns of each table hold keys (so batch-relative keys become real ones on insert).
+KEY_COLUMNS: dict[str, tuple[tuple[int, str], ...]] = {
+    "documents": ((0, "documents"),),
+    "entities": ((0, "entities"), (1, "documents")),
+    "events": ((0, "events"), (1, "documents")),
+    "event_arguments": ((0, "event_arguments"), (1, "events"), (2, "documents"), (7, "entities")),
+}
 ROLE_OF_ARGUMENT = {"officials": "official", "agencies": "agency", "countries": "country", "rates": "rate",
                     "commodities": "commodity", "dates": "date"}
 ENTITY_LABEL_OF_ROLE = {"official": "OFFICIAL", "agency": "AGENCY", "rate": "TARIFF_RATE", "commodity": "COMMODITY"}
-ENTITY_COLUMNS = ("canonical", "title", "country", "value", "value_max", "unit", "hs_chapter")
 
 
 def upgrade_to_1(connection: Connection) -> None:
-    metadata.create_all(connection)
+    raise RuntimeError("schema version 1 is only reached by upgrading from it; new databases start at the current version")
+
+
+# Schema version 1 (session 1): text ids built from the document id ("doc/e3", "doc/v0/rate1").
+_V1_TABLES = ("event_arguments", "events", "entities", "documents")  # children first
+_V1_INDEXES = ("ix_documents_date", "ix_entities_document_id", "ix_entities_label_canonical", "ix_entities_country",
+               "ix_events_document_id", "ix_events_type_date", "ix_event_arguments_event_id",
+               "ix_event_arguments_document_id", "ix_event_arguments_role_value")
+
+
+def upgrade_to_2(connection: Connection) -> None:
+    """Version 1 -> 2: text ids become integer keys; the data is copied over in key order."""
+    for name in _V1_INDEXES:
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    for name in _V1_TABLES:
+        connection.exec_driver_sql(f'ALTER TABLE "{name}" RENAME TO "{name}_v1"')
+    metadata.create_all(connection, tables=list(TABLE_ORDER))
+    document_keys: dict[str, int] = {}
+    rows = []
+    for doc_id, date, title, source, version, digest in connection.exec_driver_sql(
+            'SELECT id, date, title, source, schema_version, content_hash FROM "documents_v1" ORDER BY id'):
+        document_keys[doc_id] = len(document_keys) + 1
+        rows.append((document_keys[doc_id], doc_id, date, title, source, version, digest))
+    _insert_rows(connection, documents, rows)
+    entity_keys: dict[str, int] = {}
+    rows = []
+    for row in connection.exec_driver_sql(
+            'SELECT id, document_id, start, "end", label, text, canonical, title, country, value, value_max, unit, hs_chapter '
+            'FROM "entities_v1" ORDER BY document_id, start, id'):
+        entity_keys[row[0]] = len(entity_keys) + 1
+        rows.append((entity_keys[row[0]], document_keys[row[1]], int(row[0].rsplit("/e", 1)[1]), *row[2:]))
+    _insert_rows(connection, entities, rows)
+    event_keys: dict[str, int] = {}
+    rows = []
+    for row in connection.exec_driver_sql(
+            'SELECT id, document_id, type, confidence, sentence_start, sentence_end, date FROM "events_v1" ORDER BY document_id, id'):
+        event_keys[row[0]] = len(event_keys) + 1
+        rows.append((event_keys[row[0]], document_keys[row[1]], int(row[0].rsplit("/v", 1)[1]), *row[2:]))
+    _insert_rows(connection, events, rows)
+    rows = []
+    for key, (arg_id, event_id, doc_id, role, value, value_num, entity_id) in enumerate(connection.exec_driver_sql(
+            'SELECT id, event_id, document_id, role, value, value_num, entity_id FROM "event_arguments_v1" ORDER BY id'), 1):
+        position = int(arg_id.rsplit("/", 1)[1][len(role):])
+        rows.append((key, event_keys[event_id], document_keys[doc_id], role, position, value, value_num, entity_keys.get(entity_id)))
+    _insert_rows(connection, event_arguments, rows)
+    for name in _V1_TABLES:
+        connection.exec_driver_sql(f'DROP TABLE "{name}_v1"')
 
 
 # Upgrade steps by the version they lead to; a new schema version adds a step here.
-UPGRADES: dict[int, Callable[[Connection], None]] = {1: upgrade_to_1}
+UPGRADES: dict[int, Callable[[Connection], None]] = {1: upgrade_to_1, 2: upgrade_to_2}
 
 
 def connect(url: str = DEFAULT_DB) -> Engine:
@@ -83,13 +149,32 @@ def connect(url: str = DEFAULT_DB) -> Engine:
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+            # The driver's own transaction handling off: SQLAlchemy's "begin" below decides.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB: index pages stay cached over a long load
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            # A loader's transaction takes the write lock at once (IMMEDIATE): keys are given
+            # out from max(key) read inside it, which must not race another writer.
+            immediate = connection.get_execution_options().get(WRITE_LOCK, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     ensure_schema(engine)
     return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the database's write lock from its start."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_LOCK: True})
+        with connection.begin():
+            yield connection
 
 
 def create_database(server_url: str, name: str) -> str:
@@ -110,9 +195,14 @@ def current_version(connection: Connection) -> int:
 
 
 def ensure_schema(engine: Engine) -> int:
-    """Apply the missing upgrade steps, each in its own transaction; returns the version."""
+    """Create a new database at the current version, or apply the missing upgrade steps, each
+    in its own transaction; returns the version."""
     with engine.begin() as connection:
         version = current_version(connection)
+        if version == 0:
+            metadata.create_all(connection)
+            connection.execute(insert(schema_info).values(version=SCHEMA_VERSION, applied_at=time.time()))
+            return SCHEMA_VERSION
     if version > SCHEMA_VERSION:
         raise RuntimeError(f"database schema version {version} is newer than this tariffscope ({SCHEMA_VERSION})")
     for target in range(version + 1, SCHEMA_VERSION + 1):
@@ -126,13 +216,31 @@ class RecordError(ValueError):
     pass
 
 
-def content_hash(record: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+def content_hash(record: Any) -> str:
+    try:
+        canonical = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, orjson.JSONEncodeError) as error:
+        raise RecordError(f"record cannot be serialized: {error}") from error
+    return hashlib.blake2b(canonical, digest_size=16).hexdigest()
 
 
-def rows_of(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+@dataclass
+class PreparedRecord:
+    """One output record as table rows whose keys count from 1 within the loader's batch;
+    the database's current maximum key is added on insert."""
+
+    record: Any
+    doc_id: str
+    content_hash: str
+    rows: dict[str, list[tuple[Any, ...]]]
+
+
+def rows_of(record: Any, next_key: dict[str, int] | None = None) -> PreparedRecord:
     """The table rows of one output record; raises RecordError for records that break the
-    output contract."""
+    output contract. ``next_key`` holds the last batch-relative key of each table and is
+    advanced."""
+    if next_key is None:
+        next_key = dict.fromkeys(KEY_COLUMNS, 0)
     if not isinstance(record, dict):
         raise RecordError("record is not a JSON object")
     doc_id = record.get("id")
@@ -141,50 +249,62 @@ def rows_of(record: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     for key in ("entities", "events"):
         if not isinstance(record.get(key), list):
             raise RecordError(f"record has no list {key!r}")
+    digest = content_hash(record)
+    start_keys = dict(next_key)
     try:
+        document_key = start_keys["documents"] + 1
+        entity_key = start_keys["entities"]
         entity_rows = []
-        by_label: dict[str, list[dict[str, Any]]] = {}
-        for index, entity in enumerate(record["entities"]):
-            row = {"id": f"{doc_id}/e{index}", "document_id": doc_id, "start": int(entity["start"]), "end": int(entity["end"]),
-                   "label": str(entity["label"]), "text": str(entity["text"])}
-            row.update({column: entity.get(column) for column in ENTITY_COLUMNS})
-            entity_rows.append(row)
-            by_label.setdefault(row["label"], []).append(row)
+        # (label, value) -> [(start, key)]: where an event argument can point to
+        linkable: dict[tuple[str, Any], list[tuple[int, int]]] = {}
+        for ordinal, entity in enumerate(record["entities"]):
+            entity_key += 1
+            start = int(entity["start"])
+            label = str(entity["label"])
+            text = str(entity["text"])
+            get = entity.get
+            canonical, value = get("canonical"), get("value")
+            entity_rows.append((entity_key, document_key, ordinal, start, int(entity["end"]), label, text, canonical,
+                                get("title"), get("country"), value, get("value_max"), get("unit"), get("hs_chapter")))
+            if label == "TARIFF_RATE":
+                linkable.setdefault((label, value), []).append((start, entity_key))
+            else:
+                linkable.setdefault((label, text), []).append((start, entity_key))
+                if canonical is not None and canonical != text:
+                    linkable.setdefault((label, canonical), []).append((start, entity_key))
+        event_key = start_keys["events"]
+        argument_key = start_keys["event_arguments"]
         event_rows, argument_rows = [], []
-        for index, item in enumerate(record["events"]):
-            event_id = f"{doc_id}/v{index}"
+        for ordinal, item in enumerate(record["events"]):
+            event_key += 1
             sentence = item.get("sentence") or {}
-            start, end = sentence.get("start"), sentence.get("end")
-            event_rows.append({"id": event_id, "document_id": doc_id, "type": str(item["type"]),
-                               "confidence": item.get("confidence"), "sentence_start": start, "sentence_end": end,
-                               "date": item.get("date")})
-            for key, values in (item.get("arguments") or {}).items():
-                role = ROLE_OF_ARGUMENT.get(key)
+            sentence_start, sentence_end = sentence.get("start"), sentence.get("end")
+            event_rows.append((event_key, document_key, ordinal, str(item["type"]), item.get("confidence"),
+                               sentence_start, sentence_end, item.get("date")))
+            for name, values in (item.get("arguments") or {}).items():
+                role = ROLE_OF_ARGUMENT.get(name)
                 if role is None:
                     continue
+                label = ENTITY_LABEL_OF_ROLE.get(role)
                 for position, value in enumerate(values):
-                    argument_rows.append({
-                        "id": f"{event_id}/{role}{position}", "event_id": event_id, "document_id": doc_id, "role": role,
-                        "value": str(value), "value_num": float(value) if role == "rate" else None,
-                        "entity_id": _linked_entity(by_label.get(ENTITY_LABEL_OF_ROLE.get(role, ""), []), role, value, start, end),
-                    })
+                    argument_key += 1
+                    linked = None
+                    if label is not None:
+                        if role == "rate":
+                            value = float(value)
+                        for start, key in linkable.get((label, value), ()):
+                            if sentence_start is None or sentence_end is None or sentence_start <= start < sentence_end:
+                                linked = key
+                                break
+                    argument_rows.append((argument_key, event_key, document_key, role, position, str(value),
+                                          value if role == "rate" else None, linked))
     except (KeyError, TypeError, ValueError) as error:
         raise RecordError(f"malformed entity or event: {type(error).__name__}: {error}") from error
-    document_row = {"id": doc_id, "date": record.get("date"), "title": record.get("title"), "source": record.get("source"),
-                    "schema_version": str(record.get("schema_version")), "content_hash": content_hash(record)}
-    return {"documents": [document_row], "entities": entity_rows, "events": event_rows, "event_arguments": argument_rows}
-
-
-def _linked_entity(candidates: list[dict[str, Any]], role: str, value: Any, start: int | None, end: int | None) -> str | None:
-    """The entity inside the event's sentence that the argument value came from."""
-    for row in candidates:
-        if start is not None and end is not None and not (start <= row["start"] < end):
-            continue
-        if role == "rate" and row["value"] == value:
-            return row["id"]
-        if role != "rate" and value in (row["canonical"], row["text"]):
-            return row["id"]
-    return None
+    document_row = (document_key, doc_id, record.get("date"), record.get("title"), record.get("source"),
+                    str(record.get("schema_version")), digest)
+    next_key.update(documents=document_key, entities=entity_key, events=event_key, event_arguments=argument_key)
+    return PreparedRecord(record, doc_id, digest, {"documents": [document_row], "entities": entity_rows,
+                                                   "events": event_rows, "event_arguments": argument_rows})
 
 
 @dataclass
@@ -208,89 +328,139 @@ class LoadSummary:
         return {**asdict(self), "docs_per_second": round(self.docs_per_second, 1)}
 
 
-TABLE_ORDER = (documents, entities, events, event_arguments)
+@dataclass
+class Batch:
+    """Records ready for one transaction, and the records that failed before reaching it."""
+
+    prepared: list[PreparedRecord] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Loader:
-    """Batches records into transactions. Use as a context manager or call ``flush``."""
+class Batcher:
+    """Turns records into batches of table rows (no database work, so it can run in a reader
+    thread while the database writes the previous batch)."""
 
-    def __init__(self, engine: Engine, batch_size: int = 1000, on_error: Callable[[dict[str, Any]], None] | None = None) -> None:
-        self.engine = engine
+    def __init__(self, batch_size: int = 1000) -> None:
         self.batch_size = batch_size
-        self.on_error = on_error or (lambda error: None)
-        self.pending: list[tuple[Any, dict[str, Any] | None, str | None]] = []  # (record, rows, error)
-        self.pending_ids: set[str] = set()
-        self.summary = LoadSummary()
+        self._start()
+
+    def _start(self) -> None:
+        self.batch = Batch()
+        self.ids: set[str] = set()
+        self.next_key = dict.fromkeys(KEY_COLUMNS, 0)
+
+    def add(self, record: Any) -> Batch | None:
+        """Add a record; returns a batch when one is full."""
+        ready = None
+        if isinstance(record, dict) and record.get("id") in self.ids:
+            ready = self.finish()  # the later record of an id replaces the earlier one
+        try:
+            prepared = rows_of(record, self.next_key)
+        except RecordError as error:
+            doc_id = record.get("id") if isinstance(record, dict) else None
+            self.batch.failures.append({"id": doc_id, "reason": str(error), "record": record})
+            return ready
+        self.batch.prepared.append(prepared)
+        self.ids.add(prepared.doc_id)
+        if len(self.batch.prepared) >= self.batch_size:
+            assert ready is None
+            ready = self.finish()
+        return ready
+
+    def add_unreadable(self, error: dict[str, Any]) -> None:
+        self.batch.failures.append(error)
+
+    def finish(self) -> Batch:
+        batch = self.batch
+        self._start()
+        return batch
+
+
+@dataclass
+class Loader:
+    """Writes batches of records in transactions. Use ``add`` (as a context manager, or call
+    ``flush``) or hand it whole batches with ``write``."""
+
+    engine: Engine
+    batch_size: int = 1000
+    on_error: Callable[[dict[str, Any]], None] | None = None
+    summary: LoadSummary = field(default_factory=LoadSummary)
+
+    def __post_init__(self) -> None:
+        self.report_error: Callable[[dict[str, Any]], None] = self.on_error or (lambda error: None)
+        self.batcher = Batcher(self.batch_size)
 
     def add(self, record: Any) -> None:
-        self.summary.read += 1
-        try:
-            rows = rows_of(record)
-        except RecordError as error:
-            self._fail(record, str(error))
-            return
-        doc_id = rows["documents"][0]["id"]
-        if doc_id in self.pending_ids:
-            self.flush()  # the later record of an id replaces the earlier one
-        self.pending.append((record, rows, None))
-        self.pending_ids.add(doc_id)
-        if len(self.pending) >= self.batch_size:
-            self.flush()
+        batch = self.batcher.add(record)
+        if batch is not None:
+            self.write(batch)
 
     def add_unreadable(self, error: dict[str, Any]) -> None:
         """A line that could not be parsed counts as read and failed."""
-        self.summary.read += 1
-        self.summary.failed += 1
-        self.on_error(error)
-
-    def _fail(self, record: Any, reason: str) -> None:
-        self.summary.failed += 1
-        doc_id = record.get("id") if isinstance(record, dict) else None
-        self.on_error({"id": doc_id, "reason": reason, "record": record})
+        self.batcher.add_unreadable(error)
 
     def flush(self) -> None:
-        batch, self.pending, self.pending_ids = self.pending, [], set()
-        if not batch:
+        self.write(self.batcher.finish())
+
+    def write(self, batch: Batch) -> None:
+        self.summary.read += len(batch.prepared) + len(batch.failures)
+        for failure in batch.failures:
+            self.summary.failed += 1
+            self.report_error(failure)
+        if not batch.prepared:
             return
         try:
-            with self.engine.begin() as connection:
-                counts = self._write(connection, [rows for _, rows, _ in batch])
-            self.summary.inserted += counts[0]
-            self.summary.replaced += counts[1]
-            self.summary.unchanged += counts[2]
+            with write_transaction(self.engine) as connection:
+                counts = self._write(connection, batch.prepared)
+            self._count(counts)
         except Exception:  # the batch rolled back: find the bad records one by one
-            for record, rows, _ in batch:
+            for prepared in batch.prepared:
                 try:
-                    with self.engine.begin() as connection:
-                        counts = self._write(connection, [rows])
-                    self.summary.inserted += counts[0]
-                    self.summary.replaced += counts[1]
-                    self.summary.unchanged += counts[2]
+                    with write_transaction(self.engine) as connection:
+                        counts = self._write(connection, [prepared])
+                    self._count(counts)
                 except Exception as error:  # noqa: BLE001  (reported with the record)
-                    self._fail(record, f"database rejected the record: {type(error).__name__}: {str(error).splitlines()[0]}")
+                    self.summary.failed += 1
+                    reason = f"database rejected the record: {type(error).__name__}: {str(error).splitlines()[0]}"
+                    self.report_error({"id": prepared.doc_id, "reason": reason, "record": prepared.record})
 
-    def _write(self, connection: Connection, batch: list[dict[str, list[dict[str, Any]]]]) -> tuple[int, int, int]:
-        ids = [rows["documents"][0]["id"] for rows in batch]
-        existing = dict(connection.execute(select(documents.c.id, documents.c.content_hash).where(documents.c.id.in_(ids))).all())
-        fresh, replaced, unchanged = [], [], 0
-        for rows in batch:
-            document = rows["documents"][0]
-            old_hash = existing.get(document["id"])
-            if old_hash == document["content_hash"]:
+    def _count(self, counts: tuple[int, int, int]) -> None:
+        self.summary.inserted += counts[0]
+        self.summary.replaced += counts[1]
+        self.summary.unchanged += counts[2]
+
+    def _write(self, connection: Connection, batch: list[PreparedRecord]) -> tuple[int, int, int]:
+        if connection.dialect.name == "postgresql":
+            # One loader writes at a time (keys come from max(key)); readers are not blocked.
+            connection.exec_driver_sql('LOCK TABLE "documents" IN SHARE ROW EXCLUSIVE MODE')
+        existing: dict[str, tuple[int, str]] = {}
+        ids = [prepared.doc_id for prepared in batch]
+        for chunk in range(0, len(ids), 500):
+            query = select(documents.c.id, documents.c.key, documents.c.content_hash).where(documents.c.id.in_(ids[chunk:chunk + 500]))
+            existing.update((doc_id, (key, digest)) for doc_id, key, digest in connection.execute(query))
+        fresh, replaced_keys, unchanged = [], [], 0
+        for prepared in batch:
+            old = existing.get(prepared.doc_id)
+            if old is not None and old[1] == prepared.content_hash:
                 unchanged += 1
-            else:
-                fresh.append(rows)
-                if old_hash is not None:
-                    replaced.append(document["id"])
-        if replaced:
-            for table in reversed(TABLE_ORDER):  # children first: portable without ON DELETE support
-                key = table.c.id if table is documents else table.c.document_id
-                connection.execute(delete(table).where(key.in_(replaced)))
-        for table in TABLE_ORDER:
-            table_rows = [row for rows in fresh for row in rows[table.name]]
-            if table_rows:
-                _bulk_insert(connection, table, table_rows)
-        return len(fresh) - len(replaced), len(replaced), unchanged
+                continue
+            fresh.append(prepared)
+            if old is not None:
+                replaced_keys.append(old[0])
+        for chunk in range(0, len(replaced_keys), 500):
+            keys = replaced_keys[chunk:chunk + 500]
+            for table in (event_arguments, entities, events):  # children first: portable without ON DELETE support
+                connection.execute(delete(table).where(table.c.document_key.in_(keys)))
+            connection.execute(delete(documents).where(documents.c.key.in_(keys)))
+        if fresh:
+            bases = dict(zip(KEY_COLUMNS, connection.execute(select(
+                *[select(func.coalesce(func.max(table.c.key), 0)).scalar_subquery() for table in TABLE_ORDER])).one()))
+            for table in TABLE_ORDER:
+                rows = [row for prepared in fresh for row in prepared.rows[table.name]]
+                if rows:
+                    offsets = [(index, bases[of]) for index, of in KEY_COLUMNS[table.name]]
+                    _insert_rows(connection, table, rows, offsets)
+        return len(fresh) - len(replaced_keys), len(replaced_keys), unchanged
 
     def __enter__(self) -> "Loader":
         return self
@@ -300,69 +470,112 @@ class Loader:
             self.flush()
 
 
-def _bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """COPY on PostgreSQL; the driver's executemany with positional rows on SQLite (SQLAlchemy's
-    per-row parameter processing took as long as SQLite's own inserts); SQLAlchemy elsewhere."""
+def _insert_rows(connection: Connection, table: Table, rows: list[tuple[Any, ...]],
+                 offsets: list[tuple[int, int]] | None = None) -> None:
+    """Insert positional rows, adding ``offsets`` ((column index, base) pairs) to key columns.
+    COPY on PostgreSQL; on SQLite the driver's executemany with the offsets added in SQL (no
+    per-row work in Python); SQLAlchemy elsewhere."""
     columns = [c.name for c in table.columns]
+    offsets = [(index, base) for index, base in offsets or [] if base]
     quoted = ", ".join(f'"{c}"' for c in columns)
-    if connection.dialect.name == "postgresql":
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        shift = dict(offsets)
+        placeholders = ", ".join(f"? + {int(shift[i])}" if i in shift else "?" for i in range(len(columns)))
+        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})', rows)
+        return
+    if offsets:
+        rows = [_shifted(row, offsets) for row in rows]
+    if dialect == "postgresql":
         raw = connection.connection.driver_connection
         with raw.cursor() as cursor:
             with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+                write_row = copy.write_row
                 for row in rows:
-                    copy.write_row([row.get(c) for c in columns])
+                    write_row(row)
         return
-    if connection.dialect.name == "sqlite":
-        placeholders = ", ".join("?" * len(columns))
-        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})',
-                                   [tuple(row.get(c) for c in columns) for row in rows])
-        return
-    connection.execute(insert(table), rows)
+    connection.execute(insert(table), [dict(zip(columns, row)) for row in rows])
+
+
+def _shifted(row: tuple[Any, ...], offsets: list[tuple[int, int]]) -> list[Any]:
+    values = list(row)
+    for index, base in offsets:
+        if values[index] is not None:
+            values[index] += base
+    return values
 
 
 def iter_jsonl(paths: Iterable[str], on_error: Callable[[dict[str, Any]], None]) -> Iterator[Any]:
-    """Parsed records of JSONL files; unparsable lines go to ``on_error``."""
+    """Parsed records of JSONL files (.gz too); lines that are not JSON or not UTF-8 go to
+    ``on_error`` with their file and line number, and reading goes on."""
     import gzip
 
     for path in paths:
         opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8", errors="strict") as handle:  # type: ignore[operator]
-            line_no = 0
-            while True:
-                try:
-                    line = handle.readline()
-                except UnicodeDecodeError as error:
-                    on_error({"id": f"{path}:{line_no + 1}", "reason": f"not valid UTF-8: {error.reason}", "record": None})
-                    break
-                if not line:
-                    break
-                line_no += 1
+        with opener(path, "rb") as handle:  # type: ignore[operator]
+            for line_no, line in enumerate(handle, 1):
                 if not line.strip():
                     continue
                 try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as error:
-                    on_error({"id": f"{path}:{line_no}", "reason": f"malformed JSON: {error.msg}", "record": line.rstrip("\n")})
+                    yield orjson.loads(line)
+                except orjson.JSONDecodeError as error:
+                    try:
+                        text = line.decode("utf-8").rstrip("\n")
+                    except UnicodeDecodeError as decode_error:
+                        on_error({"id": f"{path}:{line_no}", "reason": f"not valid UTF-8: {decode_error.reason}", "record": None})
+                        continue
+                    on_error({"id": f"{path}:{line_no}", "reason": f"malformed JSON: {error.msg}", "record": text})
 
 
 def load_jsonl(paths: list[str], url: str = DEFAULT_DB, errors: str | None = None, batch_size: int = 1000) -> LoadSummary:
+    """Load JSONL files. A reader thread parses and builds the rows of the next batch while
+    the database writes the current one (the sqlite3 and psycopg drivers release the GIL
+    while the database works)."""
     engine = connect(url)
     error_handle = open(errors, "w", encoding="utf-8") if errors else None
-    failures: list[dict[str, Any]] = []
 
     def on_error(error: dict[str, Any]) -> None:
-        failures.append(error)
         if error_handle:
             error_handle.write(json.dumps(error, ensure_ascii=False) + "\n")
 
+    ready: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)  # bounded: memory stays flat
+    stop = threading.Event()
+
+    def hand_over(item: Batch | BaseException | None) -> bool:
+        """Queue an item unless the writer has stopped; False when it has."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            batcher = Batcher(batch_size)
+            for record in iter_jsonl(paths, batcher.add_unreadable):
+                batch = batcher.add(record)
+                if batch is not None and not hand_over(batch):
+                    return
+            hand_over(batcher.finish()) and hand_over(None)
+        except BaseException as error:  # noqa: BLE001  (re-raised in the writing thread)
+            hand_over(error)
+
     started = time.perf_counter()
+    reader = threading.Thread(target=read, name="tariffscope-load-reader", daemon=True)
+    reader.start()
     try:
-        with Loader(engine, batch_size=batch_size, on_error=on_error) as loader:
-            for record in iter_jsonl(paths, loader.add_unreadable):
-                loader.add(record)
+        loader = Loader(engine, batch_size=batch_size, on_error=on_error)
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            loader.write(item)
         loader.summary.seconds = time.perf_counter() - started
         return loader.summary
     finally:
+        stop.set()
+        reader.join()
         if error_handle:
             error_handle.close()
         engine.dispose()
@@ -383,7 +596,7 @@ def export_parquet(url: str, folder: str | Path, chunk_rows: int = 50_000) -> di
                 schema = pa.schema([(c.name, _arrow_type(c)) for c in table.columns])
                 total = 0
                 with pq.ParquetWriter(folder / f"{table.name}.parquet", schema) as writer:
-                    result = connection.execution_options(stream_results=True).execute(select(table).order_by(table.c.id))
+                    result = connection.execution_options(stream_results=True).execute(select(table).order_by(table.c.key))
                     while chunk := result.fetchmany(chunk_rows):
                         columns = list(zip(*chunk))
                         writer.write_table(pa.table([pa.array(list(col), type=schema.field(i).type) for i, col in enumerate(columns)], schema=schema))

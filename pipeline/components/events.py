@@ -20,13 +20,19 @@ from spacy.util import minibatch
 from ..extensions import register_extensions
 
 MODEL_FILES = ("event_model.safetensors", "event_model.json", "config.json", "tokenizer.json", "tokenizer_config.json")
+ONNX_FILE = "event_model.onnx"  # optional: the graph for runtime onnxruntime (exported on load if absent)
 
 
 class EventClassifier(Pipe):
     def __init__(self, nlp: Language, name: str, *, sentence_batch_size: int, max_length: int, num_threads: int,
-                 quantize: bool, min_sentence_chars: int) -> None:
+                 runtime: str, quantize: bool, min_sentence_chars: int) -> None:
+        from ..events.model import RUNTIMES
+
         register_extensions()
+        if runtime not in RUNTIMES:
+            raise ValueError(f"{name}: runtime must be one of {RUNTIMES}, not {runtime!r}")
         self.name = name
+        self.runtime = runtime
         self.sentence_batch_size = sentence_batch_size
         self.max_length = max_length
         self.num_threads = num_threads
@@ -56,29 +62,29 @@ class EventClassifier(Pipe):
         if self._model is None:
             if self.model_dir is None:
                 raise ValueError(f"{self.name} has no model: initialize it or load a saved pipeline")
-            from ..events.model import EventModel
+            from ..events.model import load_event_model
 
-            self._set_threads()
-            self._model = EventModel.load(self.model_dir, quantize=self.quantize)
+            threads = self._set_threads()
+            self._model = load_event_model(self.model_dir, self.runtime, threads=threads, quantize=self.quantize)
             if self.max_length > 0:
                 self._model.settings.max_length = self.max_length
         return self._model
 
-    def _set_threads(self) -> None:
-        """One torch thread in a worker process (nlp.pipe(n_process=...), Dask): the workers
-        share the cores, and a process forked from one that already ran torch's thread pool
-        hangs if it uses that pool. Elsewhere num_threads (0: torch's default)."""
-        if self._threads_set_in == os.getpid():
-            return
+    def _set_threads(self) -> int:
+        """One thread in a worker process (nlp.pipe(n_process=...), Dask): the workers share
+        the cores, and a process forked from one that already ran torch's thread pool hangs if
+        it uses that pool. Elsewhere num_threads (0: the runtime's default). Returns the
+        number for the runtime (0 = its default)."""
         import multiprocessing
 
-        import torch
+        threads = 1 if multiprocessing.parent_process() is not None else self.num_threads
+        if self._threads_set_in != os.getpid():
+            import torch
 
-        if multiprocessing.parent_process() is not None:
-            torch.set_num_threads(1)
-        elif self.num_threads > 0:
-            torch.set_num_threads(self.num_threads)
-        self._threads_set_in = os.getpid()
+            if threads > 0:
+                torch.set_num_threads(threads)
+            self._threads_set_in = os.getpid()
+        return threads
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -97,6 +103,14 @@ class EventClassifier(Pipe):
         if self.model_dir.resolve() != folder.resolve():
             for name in MODEL_FILES:
                 shutil.copyfile(self.model_dir / name, folder / name)
+            onnx_file = self.model_dir / ONNX_FILE
+            if onnx_file.exists():
+                shutil.copyfile(onnx_file, folder / ONNX_FILE)
+            elif self.runtime == "onnxruntime":
+                # exported once here, so that loading the saved pipeline does not export again
+                from ..events.model import EventModel
+
+                (folder / ONNX_FILE).write_bytes(EventModel.load(self.model_dir).onnx_bytes())
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "EventClassifier":
         self._use(Path(path))
@@ -151,10 +165,11 @@ class EventClassifier(Pipe):
 
 @Language.factory(
     "tariffscope_event_classifier",
-    default_config={"sentence_batch_size": 16, "max_length": 0, "num_threads": 0, "quantize": False,
-                    "min_sentence_chars": 3},
+    default_config={"sentence_batch_size": 16, "max_length": 0, "num_threads": 0, "runtime": "onnxruntime",
+                    "quantize": False, "min_sentence_chars": 3},
 )
 def make_event_classifier(nlp: Language, name: str, sentence_batch_size: int, max_length: int, num_threads: int,
-                          quantize: bool, min_sentence_chars: int) -> EventClassifier:
+                          runtime: str, quantize: bool, min_sentence_chars: int) -> EventClassifier:
     return EventClassifier(nlp, name, sentence_batch_size=sentence_batch_size, max_length=max_length,
-                           num_threads=num_threads, quantize=quantize, min_sentence_chars=min_sentence_chars)
+                           num_threads=num_threads, runtime=runtime, quantize=quantize,
+                           min_sentence_chars=min_sentence_chars)

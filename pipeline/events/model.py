@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,8 @@ ENCODER_SHA256 = {
 }
 WEIGHTS_FILE = "event_model.safetensors"
 SETTINGS_FILE = "event_model.json"
+ONNX_FILE = "event_model.onnx"
+RUNTIMES = ("torch", "onnxruntime")
 
 
 def encoder_path() -> Path:
@@ -143,22 +147,110 @@ class EventModel:
         """Logits for ``texts``, batched by length (dynamic padding), in input order."""
         import torch
 
-        lengths = [len(t) + (len(contexts[i]) if contexts and self.uses_context else 0) for i, t in enumerate(texts)]
-        order = sorted(range(len(texts)), key=lambda i: lengths[i])
         out = np.zeros((len(texts), len(self.settings.labels)), dtype=np.float32)
         self.network.eval()
         with torch.inference_mode():
-            for begin in range(0, len(order), batch_size):
-                index = order[begin : begin + batch_size]
-                batch = self.encode([texts[i] for i in index], [contexts[i] for i in index] if contexts else None)
+            for index, batch in self.length_sorted_batches(texts, contexts, batch_size):
                 logits = self.network(batch["input_ids"], batch["attention_mask"])
                 out[index] = logits.float().numpy()
         return out
+
+    def length_sorted_batches(self, texts: list[str], contexts: list[str] | None, batch_size: int) -> Iterator[tuple[list[int], Any]]:
+        """(input positions, encoded batch) pairs over ``texts`` sorted by length, so each batch
+        pads only to its own longest sentence."""
+        lengths = [len(t) + (len(contexts[i]) if contexts and self.uses_context else 0) for i, t in enumerate(texts)]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
+        for begin in range(0, len(order), batch_size):
+            index = order[begin : begin + batch_size]
+            yield index, self.encode([texts[i] for i in index], [contexts[i] for i in index] if contexts else None)
+
+    def onnx_bytes(self) -> bytes:
+        """The network as an ONNX graph (fp32, dynamic batch and sequence axes)."""
+        import io
+
+        import torch
+
+        class Logits(torch.nn.Module):  # the exported signature: no token_type_ids
+            def __init__(self, network: Any) -> None:
+                super().__init__()
+                self.network = network
+
+            def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+                return self.network(input_ids, attention_mask)
+
+        self.network.eval()
+        example = self.tokenizer(["an example sentence", "another"], padding=True, return_tensors="pt")
+        buffer = io.BytesIO()
+        axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "logits": {0: "batch"}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
+            torch.onnx.export(Logits(self.network), (example["input_ids"], example["attention_mask"]), buffer,
+                              input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                              dynamic_axes=axes, opset_version=17, dynamo=False)
+        return buffer.getvalue()
 
     def predict(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.settings.labels)), dtype=np.float32)
         return 1.0 / (1.0 + np.exp(-self.logits(texts, contexts, batch_size)))
+
+
+class OnnxEventModel(EventModel):
+    """The same model run by ONNX Runtime: the same tokenizer, thresholds and outputs (to
+    1e-6), faster on CPU (benchmarks/results/event_inference.json). The graph comes from
+    ``event_model.onnx`` in the model folder, or is exported from the weights on load."""
+
+    def __init__(self, network: Any, tokenizer: Any, settings: EventModelSettings, session: Any) -> None:
+        super().__init__(network, tokenizer, settings)
+        self.session = session
+
+    @classmethod
+    def load_onnx(cls, folder: str | Path, threads: int = 0, quantize: bool = False) -> "OnnxEventModel":
+        import onnxruntime
+
+        folder = Path(folder)
+        base = EventModel.load(folder)
+        graph = (folder / ONNX_FILE).read_bytes() if (folder / ONNX_FILE).exists() else base.onnx_bytes()
+        if quantize:
+            graph = quantize_onnx(graph)
+        options = onnxruntime.SessionOptions()
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads  # 0: one per physical core
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        return cls(None, base.tokenizer, base.settings, session)
+
+    def encode(self, texts: list[str], contexts: list[str] | None) -> Any:
+        encoded = super().encode(texts, contexts)
+        return {"input_ids": encoded["input_ids"].numpy(), "attention_mask": encoded["attention_mask"].numpy()}
+
+    def logits(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.settings.labels)), dtype=np.float32)
+        for index, batch in self.length_sorted_batches(texts, contexts, batch_size):
+            out[index] = self.session.run(["logits"], batch)[0]
+        return out
+
+
+def quantize_onnx(graph: bytes) -> bytes:
+    """Dynamic int8 quantization of the graph's MatMul weights, per channel."""
+    import tempfile
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
+        source.write_bytes(graph)
+        quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8)
+        return target.read_bytes()
+
+
+def load_event_model(folder: str | Path, runtime: str = "torch", threads: int = 0, quantize: bool = False) -> EventModel:
+    """The model of ``folder`` on the chosen runtime (torch or onnxruntime)."""
+    if runtime == "onnxruntime":
+        return OnnxEventModel.load_onnx(folder, threads=threads, quantize=quantize)
+    if runtime != "torch":
+        raise ValueError(f"unknown runtime {runtime!r}: use one of {RUNTIMES}")
+    return EventModel.load(folder, quantize=quantize)
 
 
 def normalize_sentence(text: str) -> str:

@@ -85,11 +85,15 @@ def test_reextracted_document_replaces_its_rows(db_url, tmp_path):
     assert (summary.inserted, summary.replaced) == (0, 1)
     engine = connect(db_url)
     with engine.connect() as connection:
-        values = connection.execute(select(entities.c.value).where(entities.c.document_id == "d1", entities.c.label == "TARIFF_RATE")).scalars().all()
-        n_d1 = connection.execute(select(func.count()).select_from(entities).where(entities.c.document_id == "d1")).scalar()
-        n_d2 = connection.execute(select(func.count()).select_from(entities).where(entities.c.document_id == "d2")).scalar()
+        def of(doc_id):
+            return select(entities).join(documents, documents.c.key == entities.c.document_key).where(documents.c.id == doc_id)
+
+        values = [r.value for r in connection.execute(of("d1")) if r.label == "TARIFF_RATE"]
+        n_d1, n_d2 = len(connection.execute(of("d1")).all()), len(connection.execute(of("d2")).all())
+        n_events = connection.execute(select(func.count()).select_from(events)).scalar()
     engine.dispose()
-    assert values == [10.0] and n_d1 == 2 and n_d2 == 4
+    assert values == [10.0] and n_d1 == 2 and n_d2 == 4 and n_events == 4
+    assert counts(db_url)["event_arguments"] == 16
 
 
 def test_failing_batch_rolls_back_and_bad_records_are_reported(db_url, tmp_path):
@@ -115,7 +119,9 @@ def test_failing_batch_rolls_back_and_bad_records_are_reported(db_url, tmp_path)
     ids = {row["id"] for row in _rows(db_url, "documents")}
     if db_url.startswith("postgresql"):
         assert loader.summary.failed == 1 and "too-long" not in ids
-        assert not any(r["document_id"] == "too-long" for r in _rows(db_url, "entities"))
+    keys = {row["key"] for row in _rows(db_url, "documents")}
+    assert {row["document_key"] for row in _rows(db_url, "entities")} == keys  # no rows left of a rolled-back record
+    assert len(_rows(db_url, "entities")) == 4 * len(keys)
     assert "x1" in ids
 
 
@@ -129,10 +135,11 @@ def _rows(url: str, table: str) -> list[dict]:
 
 def test_arguments_link_to_entities(db_url, tmp_path):
     load_jsonl([write_jsonl(tmp_path / "a.jsonl", [record("d1")])], db_url)
-    arguments = {(r["role"], r["value"]): r["entity_id"] for r in _rows(db_url, "event_arguments")}
-    assert arguments[("rate", "24.0")] == "d1/e0"
-    assert arguments[("commodity", "car")] == "d1/e1"
-    assert arguments[("official", "Scott Bessent")] == "d1/e3"
+    ordinal_of = {r["key"]: r["ordinal"] for r in _rows(db_url, "entities")}
+    arguments = {(r["role"], r["value"]): ordinal_of.get(r["entity_key"]) for r in _rows(db_url, "event_arguments")}
+    assert arguments[("rate", "24.0")] == 0
+    assert arguments[("commodity", "car")] == 1
+    assert arguments[("official", "Scott Bessent")] == 3
     assert arguments[("country", "JP")] is None
 
 
@@ -154,10 +161,64 @@ def test_example_queries(db_url, tmp_path):
 
 def test_schema_version_recorded_and_parquet_export(db_url, tmp_path):
     load_jsonl([write_jsonl(tmp_path / "a.jsonl", [record("d1"), record("d2")])], db_url)
-    assert [r["version"] for r in _rows(db_url, "schema_info")] == [1]
+    assert [r["version"] for r in _rows(db_url, "schema_info")] == [2]
     import pyarrow.parquet as pq
 
     exported = export_parquet(db_url, tmp_path / "parquet")
     assert exported == {"documents": 2, "entities": 8, "events": 4, "event_arguments": 16}
     table = pq.read_table(tmp_path / "parquet" / "entities.parquet")
     assert table.num_rows == 8 and "hs_chapter" in table.column_names
+
+
+def _schema_v1(url: str) -> None:
+    """A database as schema version 1 left it (text ids built from the document id)."""
+    from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, create_engine
+
+    meta = MetaData()
+    info = Table("schema_info", meta, Column("version", Integer, primary_key=True), Column("applied_at", Float))
+    docs = Table("documents", meta, Column("id", String, primary_key=True), Column("date", String(10), index=True),
+                 Column("title", Text), Column("source", Text), Column("schema_version", String(8)),
+                 Column("content_hash", String(64), nullable=False))
+    ents = Table("entities", meta, Column("id", String, primary_key=True),
+                 Column("document_id", String, ForeignKey("documents.id"), nullable=False, index=True),
+                 Column("start", Integer), Column("end", Integer), Column("label", String(16)), Column("text", Text),
+                 Column("canonical", Text), Column("title", Text), Column("country", String(8)), Column("value", Float),
+                 Column("value_max", Float), Column("unit", String(32)), Column("hs_chapter", String(2)),
+                 Index("ix_entities_label_canonical", "label", "canonical"), Index("ix_entities_country", "country"))
+    evs = Table("events", meta, Column("id", String, primary_key=True),
+                Column("document_id", String, ForeignKey("documents.id"), nullable=False, index=True),
+                Column("type", String(24)), Column("confidence", Float), Column("sentence_start", Integer),
+                Column("sentence_end", Integer), Column("date", String(10)), Index("ix_events_type_date", "type", "date"))
+    args = Table("event_arguments", meta, Column("id", String, primary_key=True),
+                 Column("event_id", String, ForeignKey("events.id"), nullable=False, index=True),
+                 Column("document_id", String, ForeignKey("documents.id"), nullable=False, index=True),
+                 Column("role", String(16)), Column("value", Text), Column("value_num", Float),
+                 Column("entity_id", String, ForeignKey("entities.id")), Index("ix_event_arguments_role_value", "role", "value"))
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        meta.create_all(connection)
+        connection.execute(info.insert().values(version=1, applied_at=0.0))
+        connection.execute(docs.insert().values(id="old", date="2025-05-01", title="t", source="s", schema_version="1", content_hash="h"))
+        connection.execute(ents.insert(), [
+            {"id": "old/e0", "document_id": "old", "start": 4, "end": 14, "label": "TARIFF_RATE", "text": "24 percent", "canonical": None, "value": 24.0},
+            {"id": "old/e1", "document_id": "old", "start": 55, "end": 62, "label": "OFFICIAL", "text": "Akazawa", "canonical": "Ryosei Akazawa", "value": None}])
+        connection.execute(evs.insert(), [{"id": "old/v0", "document_id": "old", "type": "PAUSE", "date": "2025-05-01"}])
+        connection.execute(args.insert(), [
+            {"id": "old/v0/rate0", "event_id": "old/v0", "document_id": "old", "role": "rate", "value": "24.0", "value_num": 24.0, "entity_id": "old/e0"},
+            {"id": "old/v0/country1", "event_id": "old/v0", "document_id": "old", "role": "country", "value": "JP", "value_num": None, "entity_id": None}])
+    engine.dispose()
+
+
+def test_schema_upgrade_from_version_1_keeps_the_data(db_url, tmp_path):
+    _schema_v1(db_url)
+    load_jsonl([write_jsonl(tmp_path / "a.jsonl", [record("new")])], db_url)  # connect() upgrades first
+    assert sorted(r["version"] for r in _rows(db_url, "schema_info")) == [1, 2]
+    docs = {r["id"]: r["key"] for r in _rows(db_url, "documents")}
+    assert set(docs) == {"old", "new"}
+    old_entities = {r["key"]: r for r in _rows(db_url, "entities") if r["document_key"] == docs["old"]}
+    assert sorted((r["ordinal"], r["text"]) for r in old_entities.values()) == [(0, "24 percent"), (1, "Akazawa")]
+    old_arguments = [r for r in _rows(db_url, "event_arguments") if r["document_key"] == docs["old"]]
+    assert {(r["role"], r["position"], r["value"]) for r in old_arguments} == {("rate", 0, "24.0"), ("country", 1, "JP")}
+    rate = next(r for r in old_arguments if r["role"] == "rate")
+    assert old_entities[rate["entity_key"]]["text"] == "24 percent"
+    assert counts(db_url)["entities"] == 2 + 4

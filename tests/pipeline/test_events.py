@@ -56,7 +56,7 @@ def test_event_records_have_arguments_and_dates(full_nlp, seed_text):
 def test_round_trip(full_nlp, tmp_path):
     folder = tmp_path / "saved"
     full_nlp.to_disk(folder)
-    for name in ("event_model.safetensors", "event_model.json", "tokenizer.json", "config.json"):
+    for name in ("event_model.safetensors", "event_model.json", "tokenizer.json", "config.json", "event_model.onnx"):
         assert (folder / "event_classifier" / name).exists()
     reloaded = spacy.load(folder)
     before = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS)]
@@ -69,3 +69,26 @@ def test_two_processes(full_nlp):
     two = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS, n_process=2)]
     assert any(one)
     assert one == two
+
+
+def test_onnxruntime_and_torch_give_the_same_events(full_model_dir, seed_text):
+    """The shipped runtime (ONNX Runtime) against the network it was exported from."""
+    import numpy as np
+
+    from pipeline.events.model import load_event_model
+
+    assert spacy.load(full_model_dir).get_pipe("event_classifier").runtime == "onnxruntime"
+    sentences = [" ".join(line.split()) for line in seed_text.split(". ") if line.strip()] + TEXTS
+    by_torch = load_event_model(full_model_dir / "event_classifier", "torch").predict(sentences, batch_size=4)
+    by_onnx = load_event_model(full_model_dir / "event_classifier", "onnxruntime").predict(sentences, batch_size=4)
+    assert by_torch.shape == by_onnx.shape == (len(sentences), 10)
+    assert np.abs(by_torch - by_onnx).max() < 1e-4
+    torch_nlp = spacy.load(full_model_dir, config={"components": {"event_classifier": {"runtime": "torch"}}})
+    onnx_nlp = spacy.load(full_model_dir)
+    by_torch_events = [e for d in torch_nlp.pipe(TEXTS) for e in events_of(d, SEED_DATE)]
+    by_onnx_events = [e for d in onnx_nlp.pipe(TEXTS) for e in events_of(d, SEED_DATE)]
+    assert by_torch_events
+    # confidences are rounded to 4 places, so they may differ in the last place
+    for torch_event, onnx_event in zip(by_torch_events, by_onnx_events, strict=True):
+        assert abs(torch_event.pop("confidence") - onnx_event.pop("confidence")) <= 2e-4
+        assert torch_event == onnx_event
