@@ -14,12 +14,25 @@ from .scoring import EVENT_LABELS
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 SPLITS = ("train", "dev", "test")
+# Single-pass (not adjudicated) annotations, train-only: training data, but not part of the gold
+# corpus whose splits are scored. See corpus/README.md.
+SILVER = "silver"
 
 
 def split_path(split: str, corpus_dir: str | Path = CORPUS_DIR) -> Path:
-    if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
+    if split not in (*SPLITS, SILVER):
+        raise ValueError(f"unknown split {split!r}; expected one of {(*SPLITS, SILVER)}")
     return Path(corpus_dir) / f"{split}.jsonl"
+
+
+def training_documents(splits: list[str], corpus_dir: str | Path = CORPUS_DIR) -> list[dict[str, Any]]:
+    """The documents of ``splits`` in one fixed order: real documents (in split order, then file
+    order), then synthetic ones, so the order (and a seeded run) does not depend on which file
+    holds which documents."""
+    if "test" in splits:
+        raise ValueError("the test split is never training data")
+    docs = [doc for split in splits for doc in read_split(split, corpus_dir)]
+    return sorted(docs, key=lambda doc: bool(doc.get("synthetic")))  # stable: file order kept
 
 
 def read_split(split: str, corpus_dir: str | Path = CORPUS_DIR) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
   python corpus/tools/build_corpus.py corpus/work/final corpus corpus/work/passA2
 
-Further folders after OUT_DIR add documents annotated in one pass only (round 2, train only).
+Further folders after OUT_DIR hold documents annotated in one pass only (round 2): they go to
+OUT_DIR/silver.jsonl (split "silver", training data only, not part of the gold splits).
 
 The split of each document was fixed at selection time (select_documents.py) and is stored
 in every record; this script only groups by it. Synthetic train sentences, when present,
@@ -20,7 +21,7 @@ from annotation import load_segmented, to_gold  # noqa: E402
 
 def main(final_dir: str, out_dir: str, *single_pass_dirs: str) -> None:
     records = load_segmented()
-    splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": []}
+    splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": [], "silver": []}
     paths = sorted(Path(final_dir).glob("*.json"))
     for folder in single_pass_dirs:
         paths += sorted(Path(folder).glob("*.json"))
@@ -31,6 +32,7 @@ def main(final_dir: str, out_dir: str, *single_pass_dirs: str) -> None:
             raise SystemExit(f"{path}: {problems[:3]}")
         if records[annotation["id"]].get("round") == 2:
             assert gold["split"] == "train", "round-2 documents are train only"
+            gold["split"] = "silver"
             gold["annotation"] = "single pass (round 2)"
         splits[gold["split"]].append(gold)
     missing = set(records) - {g["id"] for docs in splits.values() for g in docs}

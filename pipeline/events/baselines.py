@@ -1,6 +1,7 @@
 """Baseline sentence event classifiers, scored by the same `tariffscope evaluate`:
 keyword rules, TF-IDF + logistic regression (scikit-learn), spaCy textcat_multilabel.
-The learned ones train on the train split and tune thresholds on dev, like the transformer."""
+The learned ones train on the train split and the silver documents and tune thresholds on dev,
+like the transformer."""
 from __future__ import annotations
 
 import random
@@ -9,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..corpus import iter_sentences, read_split
+from ..corpus import iter_sentences, read_split, training_documents
 from ..scoring import EVENT_LABELS
 from .model import normalize_sentence
 from .train import tune_thresholds
@@ -48,8 +49,13 @@ class KeywordEvents:
         return np.array([[1.0 if p.search(text) else 0.0 for p in self.patterns] for text in texts], dtype=np.float32)
 
 
+# The learned baselines train on the same documents as the transformer.
+TRAIN_SPLITS = ["train", "silver"]
+
+
 def _split_data(split: str) -> tuple[list[str], np.ndarray]:
-    rows = list(iter_sentences(read_split(split)))
+    docs = training_documents(TRAIN_SPLITS) if split == "train" else read_split(split)
+    rows = list(iter_sentences(docs))
     return [normalize_sentence(r["text"]) for r in rows], np.array([r["labels"] for r in rows], dtype=bool)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from confection import Config
 
-from ..corpus import iter_sentences, read_split
+from ..corpus import iter_sentences, read_split, training_documents
 from ..scoring import EVENT_LABELS
 from .model import EventModel, normalize_sentence
 
@@ -79,7 +79,7 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     train_splits = list(settings.get("train_splits", ["train"]))
     if "test" in train_splits:
         raise ValueError("the test split is never used for training")
-    train_rows = [row for split in train_splits for row in iter_sentences(read_split(split, config["paths"]["corpus"]))]
+    train_rows = list(iter_sentences(training_documents(train_splits, config["paths"]["corpus"])))
     dev_rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
     train_texts = [normalize_sentence(r["text"]) for r in train_rows]
     dev_texts = [normalize_sentence(r["text"]) for r in dev_rows]

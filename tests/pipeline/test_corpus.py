@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 import json
 
 import spacy
@@ -52,3 +54,19 @@ def test_datasets_and_spacy_conversions():
     docbin = to_docbin(nlp, dev[:3])
     restored = list(DocBin().from_bytes(docbin.to_bytes()).get_docs(nlp.vocab))
     assert [d.text for d in restored] == [d["text"] for d in dev[:3]]
+
+
+def test_silver_documents_are_training_only_and_apart_from_the_gold_splits():
+    from pipeline.corpus import SILVER, training_documents
+
+    silver = read_split(SILVER)
+    assert silver and all(d["split"] == SILVER and not d.get("synthetic") for d in silver)
+    assert all(d["annotation"] == "single pass (round 2)" for d in silver)
+    gold_ids = {d["id"] for split in SPLITS for d in read_split(split)}
+    assert not gold_ids & {d["id"] for d in silver}
+    docs = training_documents(["train", SILVER])
+    assert len(docs) == len(read_split("train")) + len(silver)
+    flags = [bool(d.get("synthetic")) for d in docs]
+    assert flags == sorted(flags)  # real documents first, synthetic last, whatever the files
+    with pytest.raises(ValueError):
+        training_documents(["train", "test"])
