@@ -10,15 +10,30 @@ import typer
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trade and tariff news to structured records.")
 
 
+def parse_settings(settings: list[str]) -> tuple[tuple[str, object], ...]:
+    """--set KEY=VALUE options as (dotted key, JSON value) pairs."""
+    overrides = []
+    for setting in settings:
+        key, sign, value = setting.partition("=")
+        if not sign:
+            raise typer.BadParameter(f"--set takes KEY=VALUE, not {setting!r}")
+        try:
+            overrides.append((key, json.loads(value)))
+        except json.JSONDecodeError as error:
+            raise typer.BadParameter(f"--set {key}: the value must be JSON ({error.msg})") from error
+    return tuple(overrides)
+
+
 @app.command()
 def extract(
     inputs: list[str] = typer.Argument(..., help="JSONL(.gz) files, .txt(.gz) files, folders of them, or - for stdin"),
     output: Optional[str] = typer.Option(None, "-o", "--output", help="output JSONL, or - for stdout"),
     db: Optional[str] = typer.Option(None, "--db", help="also (or, without -o, only) load the records into this database URL"),
     errors: Optional[str] = typer.Option(None, "--errors", help="error JSONL (default: OUTPUT.errors.jsonl; stderr for -o -)"),
-    model: Optional[str] = typer.Option(None, "--model", help="pipeline folder (default: models/tariffscope-entities)"),
+    model: Optional[str] = typer.Option(None, "--model", help="pipeline folder (default: models/tariffscope, entities and events)"),
     batch_size: int = typer.Option(32, "--batch-size", min=1),
     n_process: int = typer.Option(1, "--n-process", min=1),
+    settings: list[str] = typer.Option([], "--set", help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.num_threads=1"),
     text_field: str = typer.Option("text", "--text-field"),
     id_field: str = typer.Option("id", "--id-field"),
     date_field: str = typer.Option("date", "--date-field"),
@@ -54,7 +69,7 @@ def extract(
     if engine != "local":
         raise typer.BadParameter("--engine is local or dask")
     summary = run_extract(inputs, output, errors=errors, model=model, batch_size=batch_size, n_process=n_process,
-                          fields=fields, max_chars=max_chars, db=db, overwrite=overwrite)
+                          fields=fields, max_chars=max_chars, db=db, overwrite=overwrite, overrides=parse_settings(settings))
     typer.echo(summary.line(), err=True)
     if output not in (None, "-"):
         typer.echo(f"output: {output}" + (f"  errors: {errors or output[:-6] + '.errors.jsonl'}" if summary.failed else ""), err=True)
@@ -85,11 +100,7 @@ def evaluate(
     """Score the pipeline against gold documents."""
     from .evaluate import evaluate as run_evaluate, format_report
 
-    overrides = []
-    for setting in settings:
-        key, _, value = setting.partition("=")
-        overrides.append((key, json.loads(value)))
-    report = run_evaluate(gold, model=model, errors_path=errors, overrides=tuple(overrides))
+    report = run_evaluate(gold, model=model, errors_path=errors, overrides=parse_settings(settings))
     typer.echo(format_report(report))
     if output:
         output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -209,7 +209,35 @@ def ensure_schema(engine: Engine) -> int:
         with engine.begin() as connection:
             UPGRADES[target](connection)
             connection.execute(insert(schema_info).values(version=target, applied_at=time.time()))
+    with engine.begin() as connection:
+        create_query_indexes(connection)  # a bulk load that died before rebuilding them
     return SCHEMA_VERSION
+
+
+# Indexes that only serve queries. A load into empty tables drops them and builds them once at
+# the end (one sort instead of a random B-tree insert per row). The unique index on
+# documents.id and the document_key / event_key indexes stay: the loader itself uses them.
+QUERY_INDEXES = ("ix_documents_date", "ix_entities_label_canonical", "ix_entities_country", "ix_events_type_date",
+                 "ix_event_arguments_role_value")
+
+
+def _query_indexes() -> list[Index]:
+    return [index for table in TABLE_ORDER for index in table.indexes if index.name in QUERY_INDEXES]
+
+
+def create_query_indexes(connection: Connection) -> None:
+    for index in _query_indexes():
+        index.create(connection, checkfirst=True)
+
+
+def drop_query_indexes(connection: Connection) -> None:
+    for index in _query_indexes():
+        index.drop(connection, checkfirst=True)
+
+
+def tables_are_empty(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return connection.execute(select(documents.c.key).limit(1)).first() is None
 
 
 class RecordError(ValueError):
@@ -530,7 +558,8 @@ def iter_jsonl(paths: Iterable[str], on_error: Callable[[dict[str, Any]], None])
 def load_jsonl(paths: list[str], url: str = DEFAULT_DB, errors: str | None = None, batch_size: int = 1000) -> LoadSummary:
     """Load JSONL files. A reader thread parses and builds the rows of the next batch while
     the database writes the current one (the sqlite3 and psycopg drivers release the GIL
-    while the database works)."""
+    while the database works). Into empty tables (a first load), the query-only indexes are
+    built once at the end instead of row by row."""
     engine = connect(url)
     error_handle = open(errors, "w", encoding="utf-8") if errors else None
 
@@ -563,6 +592,10 @@ def load_jsonl(paths: list[str], url: str = DEFAULT_DB, errors: str | None = Non
             hand_over(error)
 
     started = time.perf_counter()
+    bulk = tables_are_empty(engine)
+    if bulk:
+        with engine.begin() as connection:
+            drop_query_indexes(connection)
     reader = threading.Thread(target=read, name="tariffscope-load-reader", daemon=True)
     reader.start()
     try:
@@ -571,11 +604,17 @@ def load_jsonl(paths: list[str], url: str = DEFAULT_DB, errors: str | None = Non
             if isinstance(item, BaseException):
                 raise item
             loader.write(item)
+        if bulk:
+            with engine.begin() as connection:
+                create_query_indexes(connection)
         loader.summary.seconds = time.perf_counter() - started
         return loader.summary
     finally:
         stop.set()
         reader.join()
+        if bulk:  # also after a failure: the indexes are back before the database is used
+            with engine.begin() as connection:
+                create_query_indexes(connection)
         if error_handle:
             error_handle.close()
         engine.dispose()

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from itertools import islice
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, TextIO
 
 from spacy.language import Language
 
-from .api import CHUNK_CHARS, load_pipeline, split_for_processing
+from .api import CHUNK_CHARS, ensure_model, load_pipeline, split_for_processing
 from .io import FieldNames, InputError, InputRecord, read_inputs
 from .output import document_record, entities_of, events_of
 
@@ -71,6 +72,46 @@ def process_batches(nlp: Language, records: Iterable[InputRecord | InputError], 
     unit = batch_size if n_process == 1 else batch_size * BATCHES_PER_PROCESS_CHUNK
     while batch := list(islice(stream, unit)):
         yield list(process_batch(nlp, batch, batch_size, n_process, max_chars))
+
+
+# Batches in flight per worker process: enough to keep the workers busy, few enough that memory
+# stays bounded however long the input is.
+BATCHES_IN_FLIGHT_PER_PROCESS = 2
+_worker_nlp: Language | None = None
+
+
+def _start_worker(model: str | None, overrides: tuple[tuple[str, Any], ...]) -> None:
+    global _worker_nlp
+    _worker_nlp = load_pipeline(model, overrides=overrides)
+
+
+def _process_in_worker(batch: list[InputRecord | InputError], batch_size: int, max_chars: int) -> list[tuple[str, dict[str, Any]]]:
+    assert _worker_nlp is not None
+    return list(process_batch(_worker_nlp, batch, batch_size, 1, max_chars))
+
+
+def process_batches_in_pool(model: str | None, records: Iterable[InputRecord | InputError], *, batch_size: int = 32,
+                            n_process: int = 2, max_chars: int = DEFAULT_MAX_CHARS,
+                            overrides: tuple[tuple[str, Any], ...] = ()) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Like :func:`process_batches`, on ``n_process`` worker processes that each load the
+    pipeline once and turn whole batches into finished output records. Only input records and
+    small output dicts cross process boundaries (spaCy's ``n_process`` sends every Doc back to
+    the parent, which then spent its time deserializing). Results come in input order; a
+    worker that dies fails the run (BrokenProcessPool) instead of losing its batch."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited thread pools
+    stream = iter(records)
+    with ProcessPoolExecutor(n_process, mp_context=context, initializer=_start_worker, initargs=(model, overrides)) as pool:
+        in_flight: deque[Future[list[tuple[str, dict[str, Any]]]]] = deque()
+        while True:
+            while len(in_flight) < n_process * BATCHES_IN_FLIGHT_PER_PROCESS and (batch := list(islice(stream, batch_size))):
+                in_flight.append(pool.submit(_process_in_worker, batch, batch_size, max_chars))
+            if not in_flight:
+                return
+            yield in_flight.popleft().result()
 
 
 def process_records(nlp: Language, records: Iterable[InputRecord | InputError], *, batch_size: int = 32,
@@ -140,7 +181,7 @@ def _original(record: InputRecord) -> dict[str, Any]:
 def extract(inputs: list[str], output: str | None, *, errors: str | None = None, model: str | None = None,
             batch_size: int = 32, n_process: int = 1, fields: FieldNames = FieldNames(),
             max_chars: int = DEFAULT_MAX_CHARS, progress: bool | None = None, db: str | None = None,
-            overwrite: bool = False) -> ExtractSummary:
+            overwrite: bool = False, overrides: tuple[tuple[str, Any], ...] = ()) -> ExtractSummary:
     """Run the pipeline over ``inputs`` and write JSONL to ``output`` ("-" for stdout), and/or
     stream the records into the database ``db``.
 
@@ -152,16 +193,16 @@ def extract(inputs: list[str], output: str | None, *, errors: str | None = None,
     errors = errors or (errors_path_for(output) if output else "-")
     started = time.perf_counter()
     sink_target = ResumableOutput(output, errors, fingerprint={"inputs": list(inputs), "batch_size": batch_size,
-                                                                "n_process": n_process})
+                                                                "n_process": n_process, "overrides": [list(o) for o in overrides]})
     if output not in (None, "-") and sink_target.complete() and not overwrite:
         print(f"{output} is complete; nothing to do (--overwrite to redo it)", file=sys.stderr)
         summary.seconds = time.perf_counter() - started
         return summary
-    nlp = load_pipeline(model)
-    if n_process > 1 and "event_classifier" in nlp.pipe_names:
-        import torch
-
-        torch.set_num_threads(1)  # one thread per worker process: n_process processes share the cores
+    if n_process > 1:
+        model = str(ensure_model(model))  # built once here, not by every worker
+        batches = partial(process_batches_in_pool, model, n_process=n_process, overrides=overrides)
+    else:
+        batches = partial(process_batches, load_pipeline(model, overrides=overrides), n_process=1)
     show_progress = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show_progress:
@@ -172,7 +213,7 @@ def extract(inputs: list[str], output: str | None, *, errors: str | None = None,
         records = read_inputs(inputs, fields)
         summary.resumed = sum(1 for _ in islice(records, target.records_done))  # covered by the checkpoint
         counted = _counting(records, summary)
-        for results in process_batches(nlp, counted, batch_size=batch_size, n_process=n_process, max_chars=max_chars):
+        for results in batches(counted, batch_size=batch_size, max_chars=max_chars):
             for status, payload in results:
                 if status == "ok":
                     sink(payload)

@@ -25,7 +25,7 @@ ONNX_FILE = "event_model.onnx"  # optional: the graph for runtime onnxruntime (e
 
 class EventClassifier(Pipe):
     def __init__(self, nlp: Language, name: str, *, sentence_batch_size: int, max_length: int, num_threads: int,
-                 runtime: str, quantize: bool, min_sentence_chars: int) -> None:
+                 runtime: str, quantize: bool, fp32_layers: list[int], min_sentence_chars: int) -> None:
         from ..events.model import RUNTIMES
 
         register_extensions()
@@ -37,6 +37,7 @@ class EventClassifier(Pipe):
         self.max_length = max_length
         self.num_threads = num_threads
         self.quantize = quantize
+        self.fp32_layers = tuple(fp32_layers)
         self.min_sentence_chars = min_sentence_chars
         self.model_dir: Path | None = None
         self._model: Any = None
@@ -65,7 +66,8 @@ class EventClassifier(Pipe):
             from ..events.model import load_event_model
 
             threads = self._set_threads()
-            self._model = load_event_model(self.model_dir, self.runtime, threads=threads, quantize=self.quantize)
+            self._model = load_event_model(self.model_dir, self.runtime, threads=threads, quantize=self.quantize,
+                                           fp32_layers=self.fp32_layers)
             if self.max_length > 0:
                 self._model.settings.max_length = self.max_length
         return self._model
@@ -103,14 +105,23 @@ class EventClassifier(Pipe):
         if self.model_dir.resolve() != folder.resolve():
             for name in MODEL_FILES:
                 shutil.copyfile(self.model_dir / name, folder / name)
-            onnx_file = self.model_dir / ONNX_FILE
-            if onnx_file.exists():
-                shutil.copyfile(onnx_file, folder / ONNX_FILE)
-            elif self.runtime == "onnxruntime":
-                # exported once here, so that loading the saved pipeline does not export again
-                from ..events.model import EventModel
+            if self.runtime == "onnxruntime":
+                self._save_onnx(folder)
 
-                (folder / ONNX_FILE).write_bytes(EventModel.load(self.model_dir).onnx_bytes())
+    def _save_onnx(self, folder: Path) -> None:
+        """The ONNX graph (and the int8 one when quantize is on), exported or quantized once
+        here so that loading the saved pipeline does neither."""
+        from ..events.model import EventModel, int8_onnx_name, quantize_onnx
+
+        assert self.model_dir is not None
+        source = self.model_dir / ONNX_FILE
+        graph = source.read_bytes() if source.exists() else EventModel.load(self.model_dir).onnx_bytes()
+        (folder / ONNX_FILE).write_bytes(graph)
+        if self.quantize:
+            int8_name = int8_onnx_name(self.fp32_layers)
+            int8_source = self.model_dir / int8_name
+            int8 = int8_source.read_bytes() if int8_source.exists() else quantize_onnx(graph, self.fp32_layers)
+            (folder / int8_name).write_bytes(int8)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "EventClassifier":
         self._use(Path(path))
@@ -166,10 +177,10 @@ class EventClassifier(Pipe):
 @Language.factory(
     "tariffscope_event_classifier",
     default_config={"sentence_batch_size": 16, "max_length": 0, "num_threads": 0, "runtime": "onnxruntime",
-                    "quantize": False, "min_sentence_chars": 3},
+                    "quantize": False, "fp32_layers": [], "min_sentence_chars": 3},
 )
 def make_event_classifier(nlp: Language, name: str, sentence_batch_size: int, max_length: int, num_threads: int,
-                          runtime: str, quantize: bool, min_sentence_chars: int) -> EventClassifier:
+                          runtime: str, quantize: bool, fp32_layers: list[int], min_sentence_chars: int) -> EventClassifier:
     return EventClassifier(nlp, name, sentence_batch_size=sentence_batch_size, max_length=max_length,
-                           num_threads=num_threads, runtime=runtime, quantize=quantize,
+                           num_threads=num_threads, runtime=runtime, quantize=quantize, fp32_layers=fp32_layers,
                            min_sentence_chars=min_sentence_chars)

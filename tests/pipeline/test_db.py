@@ -222,3 +222,18 @@ def test_schema_upgrade_from_version_1_keeps_the_data(db_url, tmp_path):
     rate = next(r for r in old_arguments if r["role"] == "rate")
     assert old_entities[rate["entity_key"]]["text"] == "24 percent"
     assert counts(db_url)["entities"] == 2 + 4
+
+
+def test_first_load_builds_the_query_indexes_at_the_end(db_url, tmp_path):
+    from sqlalchemy import inspect
+
+    from pipeline.db import QUERY_INDEXES, connect as connect_db
+
+    load_jsonl([write_jsonl(tmp_path / "a.jsonl", [record("d1"), record("d2")])], db_url)  # empty tables: bulk
+    load_jsonl([write_jsonl(tmp_path / "b.jsonl", [record("d3")])], db_url)  # not empty: row by row
+    engine = connect_db(db_url)
+    found = {index["name"] for table in ("documents", "entities", "events", "event_arguments")
+             for index in inspect(engine).get_indexes(table)}
+    engine.dispose()
+    assert set(QUERY_INDEXES) <= found
+    assert counts(db_url)["documents"] == 3

@@ -104,3 +104,16 @@ def test_txt_date_header_and_offsets(model_dir, tmp_path):
     raw = sample.read_text(encoding="utf-8")
     assert record["date"] == "2025-05-01"
     assert all(" ".join(raw[e["start"]:e["end"]].split()) == e["text"] for e in record["entities"])
+
+
+def test_two_worker_processes_give_the_output_of_one(full_model_dir, bad_inputs, tmp_path):
+    """--n-process 2 (a pool of worker processes that return finished records): the same
+    output and errors as one process, in input order."""
+    seed = (REPO / "corpus" / "samples").glob("*.jsonl")
+    inputs = [*bad_inputs, *map(str, seed)]
+    one = extract(inputs, str(tmp_path / "one.jsonl"), model=str(full_model_dir), batch_size=2)
+    two = extract(inputs, str(tmp_path / "two.jsonl"), model=str(full_model_dir), batch_size=2, n_process=2)
+    assert (one.read, one.written, one.failed) == (two.read, two.written, two.failed)
+    assert one.written > 3 and any(d["events"] for d in read_jsonl(tmp_path / "one.jsonl"))
+    assert (tmp_path / "one.jsonl").read_text() == (tmp_path / "two.jsonl").read_text()
+    assert (tmp_path / "one.errors.jsonl").read_text() == (tmp_path / "two.errors.jsonl").read_text()
