@@ -51,7 +51,9 @@ bench-batch: model
 bench-load: model
 	$(PY) -m pipeline extract corpus/test.jsonl corpus/dev.jsonl -o out/corpus-extracted.jsonl --overwrite
 	$(PY) benchmarks/load_db.py --source out/corpus-extracted.jsonl --documents 20000 \
-		--postgres "$$(scripts/postgres.sh start)" --output benchmarks/results/load_db.json
+		--postgres "$$(scripts/postgres.sh start)" --output benchmarks/results/load_db.json \
+		--keep-archive out/load-archive.jsonl
+	$(PY) benchmarks/sqlite_floor.py out/load-archive.jsonl --output benchmarks/results/sqlite_floor.json
 
 # Test-split scores of the pipeline and of every baseline (written to benchmarks/results/).
 evaluate: model

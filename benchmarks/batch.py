@@ -5,7 +5,8 @@ samples the resident memory of every process of its process tree.
   python benchmarks/batch.py [--documents 1000] [--output benchmarks/results/batch.json]
 
 Configurations: vanilla base pipeline (spaCy only); `tariffscope extract` with --n-process 1
-and 2; `tariffscope extract --engine dask --workers 2`.
+(default threads, and one classifier thread), --n-process 2; `tariffscope extract --engine dask
+--workers 2`.
 """
 from __future__ import annotations
 
@@ -98,6 +99,10 @@ def main() -> None:
             "vanilla_base_n1": [python, "-c", VANILLA, str(source)],
             "tariffscope_n1": [python, "-m", "pipeline", "extract", str(source), "-o", str(folder / "n1.jsonl"),
                                "--n-process", "1", "--batch-size", str(args.batch_size)],
+            # the same single process with one classifier thread, as each worker of the runs below has
+            "tariffscope_n1_one_thread": [python, "-m", "pipeline", "extract", str(source), "-o", str(folder / "n1t1.jsonl"),
+                                          "--n-process", "1", "--batch-size", str(args.batch_size),
+                                          "--set", "components.event_classifier.num_threads=1"],
             "tariffscope_n2": [python, "-m", "pipeline", "extract", str(source), "-o", str(folder / "n2.jsonl"),
                                "--n-process", "2", "--batch-size", str(args.batch_size)],
             "tariffscope_dask_2_workers": [python, "-m", "pipeline", "extract", str(source), "-o", str(folder / "dask"),
@@ -118,7 +123,12 @@ def main() -> None:
         base = results["tariffscope_n1"]["seconds"]
         results["speedup_n2_over_n1"] = round(base / results["tariffscope_n2"]["seconds"], 3)
         results["speedup_dask2_over_n1"] = round(base / results["tariffscope_dask_2_workers"]["seconds"], 3)
-        print(f"speed-up n_process 2: {results['speedup_n2_over_n1']}x, dask 2 workers: {results['speedup_dask2_over_n1']}x")
+        one_thread = results["tariffscope_n1_one_thread"]["seconds"]
+        results["speedup_n2_over_n1_one_thread"] = round(one_thread / results["tariffscope_n2"]["seconds"], 3)
+        results["speedup_dask2_over_n1_one_thread"] = round(one_thread / results["tariffscope_dask_2_workers"]["seconds"], 3)
+        print(f"speed-up over n_process 1 (default threads): n_process 2 {results['speedup_n2_over_n1']}x, "
+              f"dask 2 workers {results['speedup_dask2_over_n1']}x; over one thread: "
+              f"{results['speedup_n2_over_n1_one_thread']}x, {results['speedup_dask2_over_n1_one_thread']}x")
     if args.output:
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 

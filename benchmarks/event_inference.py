@@ -1,10 +1,9 @@
 """Inference settings of the event classifier, decided on dev (never on test): int8 dynamic
-quantization (all Linear layers, feed-forward only, none) and max tokens x sentence batch size,
-each with dev micro-F1 and sentences/s. Uses the dev-selected model (trained on train only).
+quantization (all Linear layers, feed-forward only, none), max tokens x sentence batch size, and
+the runtime (torch or ONNX Runtime, fp32 or int8), each with dev micro-F1 and sentences/s.
+Uses the shipped model (trained on train only; dev chose its epoch and thresholds).
 
-  python benchmarks/event_inference.py [--model models/event-classifier-dev-selected] [--output benchmarks/results/event_inference.json]
-
-(The dev-selected weights are not committed: `tariffscope train --config configs/event_classifier.cfg` makes them.)
+  python benchmarks/event_inference.py [--output benchmarks/results/event_inference.json]
 """
 from __future__ import annotations
 
@@ -17,7 +16,7 @@ import numpy as np
 import torch
 
 from pipeline.corpus import iter_sentences, read_split
-from pipeline.events.model import EventModel, normalize_sentence
+from pipeline.events.model import EventModel, load_event_model, normalize_sentence
 from pipeline.events.train import f1_table
 
 
@@ -41,7 +40,7 @@ def measure(model: EventModel, texts: list[str], gold: np.ndarray, batch_size: i
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default="models/event-classifier-dev-selected")
+    parser.add_argument("--model", default="models/event-classifier")
     parser.add_argument("--output")
     args = parser.parse_args()
     rows = list(iter_sentences(read_split("dev")))
@@ -54,6 +53,13 @@ def main() -> None:
         model = EventModel.load(args.model)
         model.settings.max_length = max_length
         results[f"fp32_{max_length}x{batch_size}"] = measure(model, texts, gold, batch_size)
+    # ONNX Runtime; int8: per-channel dynamic quantization of the graph, some layers kept in fp32
+    for name, quantize, fp32_layers in (("fp32", False, ()), ("int8", True, ()), ("int8_fp32layer0", True, (0,)),
+                                        ("int8_fp32layer5", True, (5,)), ("int8_fp32layers0and5", True, (0, 5))):
+        model = load_event_model(args.model, "onnxruntime", quantize=quantize, fp32_layers=fp32_layers)
+        model.settings.max_length = 96
+        for batch_size in (16, 8):
+            results[f"onnxruntime_{name}_96x{batch_size}"] = measure(model, texts, gold, batch_size)
     for name, row in results.items():
         if isinstance(row, dict):
             print(f"{name:22} dev micro-F1 {row['dev_micro_f1']:.4f}  {row['sentences_per_second']:>7.1f} sentences/s")

@@ -43,13 +43,17 @@ def pipeline_speed(nlp: spacy.language.Language, texts: list[str], repeats: int)
     return {"words": words, "documents": len(texts), "seconds": round(seconds, 2), "words_per_second": round(words / seconds, 1)}
 
 
-def classifier_speed(model_dir: Path, sentences: list[str], quantize: bool, repeats: int) -> dict[str, float]:
-    from pipeline.events.model import EventModel
+def classifier_speed(model_dir: Path, sentences: list[str], runtime: str, quantize: bool, repeats: int,
+                     max_length: int = 96, batch_size: int = 16) -> dict[str, float]:
+    """The classifier alone at the shipped settings (96 tokens, batches of 16 sentences)."""
+    from pipeline.events.model import load_event_model
 
-    model = EventModel.load(model_dir, quantize=quantize)
-    model.predict(sentences[:64])
-    seconds = best_of(lambda: model.predict(sentences, batch_size=64), repeats)
-    return {"sentences": len(sentences), "seconds": round(seconds, 2), "sentences_per_second": round(len(sentences) / seconds, 1)}
+    model = load_event_model(model_dir, runtime, quantize=quantize)
+    model.settings.max_length = max_length
+    model.predict(sentences[:64], batch_size=batch_size)
+    seconds = best_of(lambda: model.predict(sentences, batch_size=batch_size), repeats)
+    return {"sentences": len(sentences), "runtime": runtime, "int8": quantize, "max_length": max_length,
+            "batch_size": batch_size, "seconds": round(seconds, 2), "sentences_per_second": round(len(sentences) / seconds, 1)}
 
 
 def main() -> None:
@@ -81,13 +85,14 @@ def main() -> None:
     if "tariffscope_full" in rows:
         sentences = [normalize_sentence(doc.text[s:e]) for doc in rows["tariffscope_entities"].pipe(texts)
                      for s, e in sentence_spans(doc)]
-        results["event_classifier_int8"] = classifier_speed(EVENT_MODEL, sentences, True, args.repeats)
-        results["event_classifier_fp32"] = classifier_speed(EVENT_MODEL, sentences, False, args.repeats)
+        results["event_classifier_torch_fp32"] = classifier_speed(EVENT_MODEL, sentences, "torch", False, args.repeats)
+        results["event_classifier_onnxruntime_fp32"] = classifier_speed(EVENT_MODEL, sentences, "onnxruntime", False, args.repeats)
+        results["event_classifier_onnxruntime_int8"] = classifier_speed(EVENT_MODEL, sentences, "onnxruntime", True, args.repeats)
     print(f"{'pipeline':24}{'words':>10}{'seconds':>10}{'words/s':>10}{'x vanilla':>11}")
     for name in rows:
         row = results[name]
         print(f"{name:24}{row['words']:>10}{row['seconds']:>10}{row['words_per_second']:>10,.0f}{row['ratio_to_vanilla']:>11}")
-    for name in ("event_classifier_int8", "event_classifier_fp32"):
+    for name in ("event_classifier_torch_fp32", "event_classifier_onnxruntime_fp32", "event_classifier_onnxruntime_int8"):
         if name in results:
             row = results[name]
             print(f"{name:24}{row['sentences']:>10} sentences {row['seconds']:>8} s {row['sentences_per_second']:>10,.0f} sentences/s")
