@@ -12,6 +12,7 @@ import os
 import platform
 import time
 from pathlib import Path
+from typing import Any
 
 import spacy
 
@@ -44,15 +45,15 @@ def pipeline_speed(nlp: spacy.language.Language, texts: list[str], repeats: int)
 
 
 def classifier_speed(model_dir: Path, sentences: list[str], runtime: str, quantize: bool, repeats: int,
-                     max_length: int = 96, batch_size: int = 16) -> dict[str, float]:
+                     max_length: int = 96, batch_size: int = 16, fp32_layers: tuple[int, ...] = ()) -> dict[str, Any]:
     """The classifier alone at the shipped settings (96 tokens, batches of 16 sentences)."""
     from pipeline.events.model import load_event_model
 
-    model = load_event_model(model_dir, runtime, quantize=quantize)
+    model = load_event_model(model_dir, runtime, quantize=quantize, fp32_layers=fp32_layers)
     model.settings.max_length = max_length
     model.predict(sentences[:64], batch_size=batch_size)
     seconds = best_of(lambda: model.predict(sentences, batch_size=batch_size), repeats)
-    return {"sentences": len(sentences), "runtime": runtime, "int8": quantize, "max_length": max_length,
+    return {"sentences": len(sentences), "runtime": runtime, "int8": quantize, "fp32_layers": list(fp32_layers), "max_length": max_length,
             "batch_size": batch_size, "seconds": round(seconds, 2), "sentences_per_second": round(len(sentences) / seconds, 1)}
 
 
@@ -88,11 +89,15 @@ def main() -> None:
         results["event_classifier_torch_fp32"] = classifier_speed(EVENT_MODEL, sentences, "torch", False, args.repeats)
         results["event_classifier_onnxruntime_fp32"] = classifier_speed(EVENT_MODEL, sentences, "onnxruntime", False, args.repeats)
         results["event_classifier_onnxruntime_int8"] = classifier_speed(EVENT_MODEL, sentences, "onnxruntime", True, args.repeats)
+        # as shipped (configs/tariffscope.cfg): encoder layer 0 stays fp32
+        results["event_classifier_onnxruntime_int8_layer0_fp32"] = classifier_speed(
+            EVENT_MODEL, sentences, "onnxruntime", True, args.repeats, fp32_layers=(0,))
     print(f"{'pipeline':24}{'words':>10}{'seconds':>10}{'words/s':>10}{'x vanilla':>11}")
     for name in rows:
         row = results[name]
         print(f"{name:24}{row['words']:>10}{row['seconds']:>10}{row['words_per_second']:>10,.0f}{row['ratio_to_vanilla']:>11}")
-    for name in ("event_classifier_torch_fp32", "event_classifier_onnxruntime_fp32", "event_classifier_onnxruntime_int8"):
+    for name in ("event_classifier_torch_fp32", "event_classifier_onnxruntime_fp32", "event_classifier_onnxruntime_int8",
+                 "event_classifier_onnxruntime_int8_layer0_fp32"):
         if name in results:
             row = results[name]
             print(f"{name:24}{row['sentences']:>10} sentences {row['seconds']:>8} s {row['sentences_per_second']:>10,.0f} sentences/s")
