@@ -57,21 +57,15 @@ def errors_path_for(output: str) -> str:
     return f"{name}.errors.jsonl"
 
 
-# With n_process > 1, one nlp.pipe call (which starts the worker processes, each loading the
-# models) covers this many batches; the unit is also the checkpoint unit, counted from the start
-# of the input so that a resumed run groups documents exactly as an uninterrupted one.
-BATCHES_PER_PROCESS_CHUNK = 50
-
-
 def process_batches(nlp: Language, records: Iterable[InputRecord | InputError], *, batch_size: int = 32,
-                    n_process: int = 1, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """For each unit of input records (``batch_size`` records, or BATCHES_PER_PROCESS_CHUNK
-    batches with several processes), in input order, the list of ("ok", output record) or
-    ("error", error record), one per record."""
+                    max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """For each batch of ``batch_size`` input records, in input order, the list of ("ok",
+    output record) or ("error", error record), one per record. Batches are counted from the
+    start of the input (also by :func:`process_batches_in_pool`), so a resumed run groups
+    documents exactly as an uninterrupted one."""
     stream = iter(records)
-    unit = batch_size if n_process == 1 else batch_size * BATCHES_PER_PROCESS_CHUNK
-    while batch := list(islice(stream, unit)):
-        yield list(process_batch(nlp, batch, batch_size, n_process, max_chars))
+    while batch := list(islice(stream, batch_size)):
+        yield list(process_batch(nlp, batch, batch_size, max_chars))
 
 
 # Batches in flight per worker process: enough to keep the workers busy, few enough that memory
@@ -87,7 +81,7 @@ def _start_worker(model: str | None, overrides: tuple[tuple[str, Any], ...]) -> 
 
 def _process_in_worker(batch: list[InputRecord | InputError], batch_size: int, max_chars: int) -> list[tuple[str, dict[str, Any]]]:
     assert _worker_nlp is not None
-    return list(process_batch(_worker_nlp, batch, batch_size, 1, max_chars))
+    return list(process_batch(_worker_nlp, batch, batch_size, max_chars))
 
 
 def process_batches_in_pool(model: str | None, records: Iterable[InputRecord | InputError], *, batch_size: int = 32,
@@ -115,14 +109,14 @@ def process_batches_in_pool(model: str | None, records: Iterable[InputRecord | I
 
 
 def process_records(nlp: Language, records: Iterable[InputRecord | InputError], *, batch_size: int = 32,
-                    n_process: int = 1, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[tuple[str, dict[str, Any]]]:
+                    max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[tuple[str, dict[str, Any]]]:
     """("ok", output record) or ("error", error record) for every input record, in input order."""
-    for results in process_batches(nlp, records, batch_size=batch_size, n_process=n_process, max_chars=max_chars):
+    for results in process_batches(nlp, records, batch_size=batch_size, max_chars=max_chars):
         yield from results
 
 
-def process_batch(nlp: Language, batch: list[InputRecord | InputError], batch_size: int, n_process: int,
-                   max_chars: int) -> Iterator[tuple[str, dict[str, Any]]]:
+def process_batch(nlp: Language, batch: list[InputRecord | InputError], batch_size: int,
+                  max_chars: int) -> Iterator[tuple[str, dict[str, Any]]]:
     pieces: list[tuple[str, tuple[int, int]]] = []  # (text, (record index, offset))
     results: dict[int, tuple[str, dict[str, Any]]] = {}
     for index, record in enumerate(batch):
@@ -145,7 +139,7 @@ def process_batch(nlp: Language, batch: list[InputRecord | InputError], batch_si
 
     try:
         with nlp.memory_zone():  # strings and vocab entries of this batch are freed after it
-            docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, n_process=n_process)
+            docs = nlp.pipe(pieces, as_tuples=True, batch_size=batch_size)
             for doc, (index, offset) in docs:
                 collect(doc, index, offset)
     except Exception:  # one bad document must not fail the batch: redo it one by one
@@ -202,7 +196,7 @@ def extract(inputs: list[str], output: str | None, *, errors: str | None = None,
         model = str(ensure_model(model))  # built once here, not by every worker
         batches = partial(process_batches_in_pool, model, n_process=n_process, overrides=overrides)
     else:
-        batches = partial(process_batches, load_pipeline(model, overrides=overrides), n_process=1)
+        batches = partial(process_batches, load_pipeline(model, overrides=overrides))
     show_progress = sys.stderr.isatty() if progress is None else progress
     bar = None
     if show_progress:
