@@ -20,7 +20,6 @@ from spacy.util import minibatch
 from ..extensions import register_extensions
 
 MODEL_FILES = ("event_model.safetensors", "event_model.json", "config.json", "tokenizer.json", "tokenizer_config.json")
-ONNX_FILE = "event_model.onnx"  # optional: the graph for runtime onnxruntime (exported on load if absent)
 
 
 class EventClassifier(Pipe):
@@ -111,17 +110,14 @@ class EventClassifier(Pipe):
     def _save_onnx(self, folder: Path) -> None:
         """The ONNX graph (and the int8 one when quantize is on), exported or quantized once
         here so that loading the saved pipeline does neither."""
-        from ..events.model import EventModel, int8_onnx_name, quantize_onnx
+        from ..events.model import ONNX_FILE, int8_onnx_name, onnx_graph
 
         assert self.model_dir is not None
-        source = self.model_dir / ONNX_FILE
-        graph = source.read_bytes() if source.exists() else EventModel.load(self.model_dir).onnx_bytes()
+        graph = onnx_graph(self.model_dir)
         (folder / ONNX_FILE).write_bytes(graph)
         if self.quantize:
-            int8_name = int8_onnx_name(self.fp32_layers)
-            int8_source = self.model_dir / int8_name
-            int8 = int8_source.read_bytes() if int8_source.exists() else quantize_onnx(graph, self.fp32_layers)
-            (folder / int8_name).write_bytes(int8)
+            int8 = onnx_graph(self.model_dir, quantize=True, fp32_layers=self.fp32_layers, fp32_graph=graph)
+            (folder / int8_onnx_name(self.fp32_layers)).write_bytes(int8)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "EventClassifier":
         self._use(Path(path))

@@ -111,13 +111,9 @@ class EventModel:
     def load(cls, folder: str | Path, quantize: bool = False) -> "EventModel":
         import torch
         from safetensors.torch import load_file
-        from transformers import PreTrainedTokenizerFast
 
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         folder = Path(folder)
-        raw = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
-        settings = EventModelSettings(labels=raw.pop("labels"), thresholds=raw.pop("thresholds"),
-                                      max_length=raw.pop("max_length"), extra=raw)
+        settings, tokenizer = read_settings_and_tokenizer(folder)
         network = build_network(folder / "config.json", len(settings.labels))
         state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
         network.load_state_dict(state)
@@ -125,7 +121,6 @@ class EventModel:
         if quantize:
             # int8 weights for the Linear layers: about twice as fast on CPU (see README figures)
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
-        tokenizer = PreTrainedTokenizerFast.from_pretrained(str(folder), local_files_only=True)
         return cls(network, tokenizer, settings)
 
     @property
@@ -210,20 +205,14 @@ class OnnxEventModel(EventModel):
         import onnxruntime
 
         folder = Path(folder)
-        base = EventModel.load(folder)
-        int8_file = folder / int8_onnx_name(fp32_layers)
-        if quantize and int8_file.exists():
-            graph = int8_file.read_bytes()
-        else:
-            graph = (folder / ONNX_FILE).read_bytes() if (folder / ONNX_FILE).exists() else base.onnx_bytes()
-            if quantize:
-                graph = quantize_onnx(graph, fp32_layers)
+        settings, tokenizer = read_settings_and_tokenizer(folder)  # the torch network is not needed
+        graph = onnx_graph(folder, quantize, fp32_layers)
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads  # 0: one per physical core
         options.inter_op_num_threads = 1
         session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        return cls(None, base.tokenizer, base.settings, session)
+        return cls(None, tokenizer, settings, session)
 
     def encode(self, texts: list[str], contexts: list[str] | None) -> Any:
         encoded = super().encode(texts, contexts)
@@ -258,6 +247,31 @@ def quantize_onnx(graph: bytes, fp32_layers: tuple[int, ...] = ()) -> bytes:
             return target.read_bytes()
     finally:
         root.setLevel(level)
+
+
+def read_settings_and_tokenizer(folder: Path) -> tuple[EventModelSettings, Any]:
+    """Labels, thresholds and settings, and the tokenizer, of a model folder."""
+    from transformers import PreTrainedTokenizerFast
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    raw = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+    settings = EventModelSettings(labels=raw.pop("labels"), thresholds=raw.pop("thresholds"),
+                                  max_length=raw.pop("max_length"), extra=raw)
+    return settings, PreTrainedTokenizerFast.from_pretrained(str(folder), local_files_only=True)
+
+
+def onnx_graph(folder: str | Path, quantize: bool = False, fp32_layers: tuple[int, ...] = (),
+               fp32_graph: bytes | None = None) -> bytes:
+    """The ONNX graph of a model folder: the saved file when there is one (int8 when
+    ``quantize``), else made from the weights: exported (or ``fp32_graph``), then quantized."""
+    folder = Path(folder)
+    if quantize:
+        saved = folder / int8_onnx_name(fp32_layers)
+        if saved.exists():
+            return saved.read_bytes()
+        return quantize_onnx(fp32_graph or onnx_graph(folder), fp32_layers)
+    saved = folder / ONNX_FILE
+    return saved.read_bytes() if saved.exists() else EventModel.load(folder).onnx_bytes()
 
 
 def int8_onnx_name(fp32_layers: tuple[int, ...] = ()) -> str:
