@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline.db import KEY_COLUMNS, TABLE_ORDER, Batcher, connect, create_query_indexes, drop_query_indexes, iter_jsonl
+from pipeline.db import (KEY_COLUMNS, TABLE_ORDER, Batcher, connect, create_query_indexes, drop_query_indexes, iter_jsonl,
+                         sqlite_insert_sql)
 
 
 def main() -> None:
@@ -46,12 +47,9 @@ def main() -> None:
             for batch in batches:
                 connection.execute("BEGIN IMMEDIATE")
                 for table in TABLE_ORDER:
-                    columns = [c.name for c in table.columns]
-                    shift = {index: bases[of] for index, of in KEY_COLUMNS[table.name]}
-                    values = ", ".join(f"? + {shift[i]}" if i in shift else "?" for i in range(len(columns)))
-                    quoted = ", ".join(f'"{c}"' for c in columns)
+                    offsets = [(index, bases[of]) for index, of in KEY_COLUMNS[table.name]]
                     table_rows = [row for p in batch.prepared for row in p.rows[table.name]]
-                    connection.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({values})', table_rows)
+                    connection.executemany(sqlite_insert_sql(table, offsets), table_rows)  # the loader's statement
                 connection.execute("COMMIT")
                 for table in TABLE_ORDER:
                     bases[table.name] += max((p.rows[table.name][-1][0] for p in batch.prepared if p.rows[table.name]), default=0)

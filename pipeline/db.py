@@ -78,12 +78,12 @@ event_arguments = Table(
     Index("ix_event_arguments_role_value", "role", "value"),
 )
 TABLE_ORDER = (documents, entities, events, event_arguments)
-# Which columns of each table hold keys (so batch-relative keys become real ones on insert).
+# Which columns of each table hold keys, as (column index, table whose key it is): the row's
+# own key and its foreign keys, so batch-relative keys become real ones on insert.
 KEY_COLUMNS: dict[str, tuple[tuple[int, str], ...]] = {
-    "documents": ((0, "documents"),),
-    "entities": ((0, "entities"), (1, "documents")),
-    "events": ((0, "events"), (1, "documents")),
-    "event_arguments": ((0, "event_arguments"), (1, "events"), (2, "documents"), (7, "entities")),
+    table.name: tuple((index, table.name if column.name == "key" else next(iter(column.foreign_keys)).column.table.name)
+                      for index, column in enumerate(table.columns) if column.name == "key" or column.foreign_keys)
+    for table in TABLE_ORDER
 }
 ROLE_OF_ARGUMENT = {"officials": "official", "agencies": "agency", "countries": "country", "rates": "rate",
                     "commodities": "commodity", "dates": "date"}
@@ -508,9 +508,7 @@ def _insert_rows(connection: Connection, table: Table, rows: list[tuple[Any, ...
     quoted = ", ".join(f'"{c}"' for c in columns)
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        shift = dict(offsets)
-        placeholders = ", ".join(f"? + {int(shift[i])}" if i in shift else "?" for i in range(len(columns)))
-        connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})', rows)
+        connection.exec_driver_sql(sqlite_insert_sql(table, offsets), rows)
         return
     if offsets:
         rows = [_shifted(row, offsets) for row in rows]
@@ -523,6 +521,14 @@ def _insert_rows(connection: Connection, table: Table, rows: list[tuple[Any, ...
                     write_row(row)
         return
     connection.execute(insert(table), [dict(zip(columns, row)) for row in rows])
+
+
+def sqlite_insert_sql(table: Table, offsets: list[tuple[int, int]]) -> str:
+    """INSERT of positional rows for the sqlite3 driver, with ``offsets`` added to key columns in SQL."""
+    shift = dict(offsets)
+    quoted = ", ".join(f'"{c.name}"' for c in table.columns)
+    placeholders = ", ".join(f"? + {int(shift[i])}" if shift.get(i) else "?" for i in range(len(table.columns)))
+    return f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})'
 
 
 def _shifted(row: tuple[Any, ...], offsets: list[tuple[int, int]]) -> list[Any]:
@@ -598,17 +604,12 @@ def load_jsonl(paths: list[str], url: str = DEFAULT_DB, errors: str | None = Non
             drop_query_indexes(connection)
     reader = threading.Thread(target=read, name="tariffscope-load-reader", daemon=True)
     reader.start()
+    loader = Loader(engine, batch_size=batch_size, on_error=on_error)
     try:
-        loader = Loader(engine, batch_size=batch_size, on_error=on_error)
         while (item := ready.get()) is not None:
             if isinstance(item, BaseException):
                 raise item
             loader.write(item)
-        if bulk:
-            with engine.begin() as connection:
-                create_query_indexes(connection)
-        loader.summary.seconds = time.perf_counter() - started
-        return loader.summary
     finally:
         stop.set()
         reader.join()
@@ -618,6 +619,8 @@ def load_jsonl(paths: list[str], url: str = DEFAULT_DB, errors: str | None = Non
         if error_handle:
             error_handle.close()
         engine.dispose()
+    loader.summary.seconds = time.perf_counter() - started
+    return loader.summary
 
 
 def export_parquet(url: str, folder: str | Path, chunk_rows: int = 50_000) -> dict[str, int]:
