@@ -45,8 +45,8 @@ def is_prose(chunk: str) -> bool:
     return len(words) > 0 and len(alpha) / len(words) >= 0.6
 
 
-def best_window(text: str) -> tuple[int, int, int, int]:
-    """(start, end, trade hits, words) of the densest run of prose paragraphs under MAX_WORDS."""
+def best_window(text: str, max_words: int = MAX_WORDS) -> tuple[int, int, int, int]:
+    """(start, end, trade hits, words) of the densest run of prose paragraphs under max_words."""
     paras = [p for p in paragraphs(text)]
     best = (0, 0, 0, 0)
     for i in range(len(paras)):
@@ -56,7 +56,7 @@ def best_window(text: str) -> tuple[int, int, int, int]:
             if not is_prose(chunk):
                 break
             n = len(chunk.split())
-            if words + n > MAX_WORDS and j > i:
+            if words + n > max_words and j > i:
                 break
             words += n
             hits += len(TRADE_TERMS.findall(chunk))

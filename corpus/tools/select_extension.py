@@ -33,12 +33,11 @@ def main(source: str, n_documents: str = "70") -> None:
 
     selected = [json.loads(line) for line in open(WORK / "selected.jsonl", encoding="utf-8")]
     taken = {record["id"] for record in selected}
-    select_documents.MAX_WORDS = MAX_WORDS
     scored = []
     for doc in map(json.loads, open(source, encoding="utf-8")):
         if doc["id"] in taken:
             continue
-        start, end, hits, words = select_documents.best_window(doc["text"])
+        start, end, hits, words = select_documents.best_window(doc["text"], MAX_WORDS)
         if words < select_documents.MIN_WORDS:
             continue
         scored.append((hits / words * min(words, 400), doc, start, end))
