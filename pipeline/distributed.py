@@ -123,18 +123,15 @@ def process_shard(index: int, shard_path: str, output: str, model: str | None, b
 
 
 def _worker_pipeline(model: str | None) -> Any:
-    """The pipeline of this worker process, loaded on its first task only; torch gets one
-    thread, since each worker is one process of its own."""
+    """The pipeline of this worker process, loaded on its first task only; the classifier gets
+    one thread, since each worker is one process of its own (also a worker started without a
+    nanny, which is not a child process and so is not caught by the component's own rule)."""
     from .api import load_pipeline
 
-    try:
-        import torch
-
-        if torch.get_num_threads() != 1:
-            torch.set_num_threads(1)
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
-    return load_pipeline(model)
+    nlp = load_pipeline(model)
+    if "event_classifier" in nlp.pipe_names:
+        nlp.get_pipe("event_classifier").num_threads = 1  # read when the model loads, on first use
+    return nlp
 
 
 def _part_complete(output: str, index: int) -> bool:
