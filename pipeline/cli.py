@@ -143,6 +143,17 @@ def train(
     run_train(config, output)
 
 
+@app.command()
+def thresholds(
+    model: Path = typer.Option(Path("models/event-classifier"), "--model", exists=True, help="trained classifier folder"),
+    config: Path = typer.Option(Path("configs/event_classifier.cfg"), "--config", exists=True, help="training config (its threshold_rule)"),
+) -> None:
+    """Re-tune a trained classifier's decision thresholds on dev by the config's threshold_rule."""
+    from .events.train import retune_thresholds
+
+    retune_thresholds(model, config)
+
+
 def main() -> None:
     app()
 

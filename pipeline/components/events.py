@@ -115,9 +115,13 @@ class EventClassifier(Pipe):
         assert self.model_dir is not None
         graph = onnx_graph(self.model_dir)
         (folder / ONNX_FILE).write_bytes(graph)
+        kept = int8_onnx_name(self.fp32_layers) if self.quantize else None
         if self.quantize:
             int8 = onnx_graph(self.model_dir, quantize=True, fp32_layers=self.fp32_layers, fp32_graph=graph)
-            (folder / int8_onnx_name(self.fp32_layers)).write_bytes(int8)
+            (folder / kept).write_bytes(int8)
+        for stale in folder.glob("event_model.int8*.onnx"):  # from an earlier save with other settings
+            if stale.name != kept:
+                stale.unlink()
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "EventClassifier":
         self._use(Path(path))

@@ -1,7 +1,8 @@
 """Baseline sentence event classifiers, scored by the same `tariffscope evaluate`:
 keyword rules, TF-IDF + logistic regression (scikit-learn), spaCy textcat_multilabel.
-The learned ones train on the train split and the silver documents and tune thresholds on dev,
-like the transformer."""
+The learned ones train on the train split and the silver documents and tune thresholds on dev
+by the rule that held-out dev documents favour for each (benchmarks/thresholds.py), as the
+transformer does."""
 from __future__ import annotations
 
 import random
@@ -13,9 +14,7 @@ import numpy as np
 from ..corpus import iter_sentences, read_split, training_documents
 from ..scoring import EVENT_LABELS
 from .model import normalize_sentence
-from .train import tune_thresholds
-
-THRESHOLD_GRID = [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
+from .train import choose_thresholds
 
 
 class SentenceEventModel(Protocol):
@@ -60,7 +59,7 @@ def _split_data(split: str) -> tuple[list[str], np.ndarray]:
 
 
 class TfidfEvents:
-    def __init__(self, seed: int = 13) -> None:
+    def __init__(self, seed: int = 13, threshold_rule: str = "global") -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
@@ -72,7 +71,7 @@ class TfidfEvents:
         self.classifier = OneVsRestClassifier(LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000, random_state=seed))
         self.classifier.fit(features, gold.astype(int))
         dev_texts, dev_gold = _split_data("dev")
-        self.thresholds = tune_thresholds(dev_gold, self.predict(dev_texts), 5, THRESHOLD_GRID)
+        self.thresholds = choose_thresholds(dev_gold, self.predict(dev_texts), threshold_rule)
 
     def predict(self, texts: list[str]) -> np.ndarray:
         return self.classifier.predict_proba(self.vectorizer.transform(texts)).astype(np.float32)
@@ -81,7 +80,7 @@ class TfidfEvents:
 class TextcatEvents:
     """spaCy's textcat_multilabel (its default ensemble architecture), trained per sentence."""
 
-    def __init__(self, seed: int = 13, epochs: int = 10) -> None:
+    def __init__(self, seed: int = 13, epochs: int = 10, threshold_rule: str = "global") -> None:
         import spacy
         from spacy.training import Example
         from spacy.util import fix_random_seed, minibatch
@@ -111,7 +110,7 @@ class TextcatEvents:
                 best, best_bytes = f1, self.nlp.to_bytes()
         assert best_bytes is not None
         self.nlp.from_bytes(best_bytes)
-        self.thresholds = tune_thresholds(dev_gold, self.predict(dev_texts), 5, THRESHOLD_GRID)
+        self.thresholds = choose_thresholds(dev_gold, self.predict(dev_texts), threshold_rule)
 
     def predict(self, texts: list[str]) -> np.ndarray:
         return np.array([[doc.cats[label] for label in self.labels] for doc in self.nlp.pipe(texts, batch_size=64)],

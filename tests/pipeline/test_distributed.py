@@ -68,3 +68,55 @@ def test_killed_worker_still_gives_complete_output(model_dir, tmp_path, cluster_
     assert summary.read == summary.written + summary.failed == 93
     ids = [record["id"] for record in parts_in_order(out)]
     assert len(ids) == len(set(ids)) == 90
+
+
+def test_external_scheduler_and_workers_over_fsspec_url(model_dir, tmp_path):
+    """The cluster path: a `dask scheduler` and two `dask worker` processes started from the
+    command line (each in its own working folder, as on other hosts), `tariffscope extract
+    --scheduler tcp://...` from a third, and the output given as a file:// URL."""
+    import subprocess
+    import sys
+
+    dask_cli = str(Path(sys.executable).with_name("dask"))
+    scheduler_file = tmp_path / "scheduler.json"
+    hosts = [tmp_path / name for name in ("scheduler-host", "worker-host-1", "worker-host-2", "client-host")]
+    for host in hosts:
+        host.mkdir()
+    processes = [subprocess.Popen([dask_cli, "scheduler", "--scheduler-file", str(scheduler_file), "--host", "127.0.0.1",
+                                   "--port", "0", "--no-dashboard"], cwd=hosts[0],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not scheduler_file.exists():
+            time.sleep(0.2)
+        for host in hosts[1:3]:
+            processes.append(subprocess.Popen([dask_cli, "worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1",
+                                               "--no-dashboard", "--local-directory", str(host)], cwd=host,
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        address = json.loads(scheduler_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        from dask.distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        source = archive(tmp_path, copies=1)  # 31 records, 1 malformed
+        local = tmp_path / "local.jsonl"
+        extract([str(source)], str(local), model=str(model_dir), batch_size=8)
+        out = tmp_path / "cluster-output"
+        run = subprocess.run([sys.executable, "-m", "pipeline", "extract", str(source), "-o", f"file://{out}",
+                              "--model", str(model_dir), "--engine", "dask", "--scheduler", address, "--batch-size", "8",
+                              "--shard-size", "10"],
+                             cwd=hosts[3], capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert parts_in_order(out) == [json.loads(line) for line in local.read_text().splitlines()]
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["summary"]["read"] == 31 and manifest["summary"]["failed"] == 1
+        assert all(s["status"] == "complete" for s in manifest["shards"])
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

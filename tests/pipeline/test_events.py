@@ -54,10 +54,18 @@ def test_event_records_have_arguments_and_dates(full_nlp, seed_text):
 
 
 def test_round_trip(full_nlp, tmp_path):
+    from pipeline.events.model import int8_onnx_name
+
     folder = tmp_path / "saved"
+    stale = folder / "event_classifier" / "event_model.int8-fp32layer3.onnx"  # other settings, earlier save
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old graph")
     full_nlp.to_disk(folder)
-    for name in ("event_model.safetensors", "event_model.json", "tokenizer.json", "config.json", "event_model.onnx"):
+    classifier = full_nlp.get_pipe("event_classifier")
+    int8 = int8_onnx_name(classifier.fp32_layers)
+    for name in ("event_model.safetensors", "event_model.json", "tokenizer.json", "config.json", "event_model.onnx", int8):
         assert (folder / "event_classifier" / name).exists()
+    assert not stale.exists()
     reloaded = spacy.load(folder)
     before = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS)]
     assert any(before)
