@@ -1,7 +1,7 @@
 """Inference settings of the event classifier, decided on dev (never on test): int8 dynamic
 quantization (all Linear layers, feed-forward only, none), max tokens x sentence batch size, and
 the runtime (torch or ONNX Runtime, fp32 or int8), each with dev micro-F1 and sentences/s.
-Uses the shipped model (trained on train only; dev chose its epoch and thresholds).
+Uses the shipped model (trained on train + silver; dev chose its epoch and threshold).
 
   python benchmarks/event_inference.py [--output benchmarks/results/event_inference.json]
 """
