@@ -49,7 +49,7 @@ bench-speed: model
 	$(PY) benchmarks/speed.py --output benchmarks/results/speed.json
 
 bench-batch: model
-	$(PY) benchmarks/batch.py --documents 1000 --output benchmarks/results/batch.json
+	$(PY) benchmarks/batch.py --documents 5000 --output benchmarks/results/batch.json
 
 bench-load: model
 	$(PY) -m pipeline extract corpus/test.jsonl corpus/dev.jsonl -o out/corpus-extracted.jsonl --overwrite
