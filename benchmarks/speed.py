@@ -46,7 +46,8 @@ def pipeline_speed(nlp: spacy.language.Language, texts: list[str], repeats: int)
 
 def classifier_speed(model_dir: Path, sentences: list[str], runtime: str, quantize: bool, repeats: int,
                      max_length: int = 96, batch_size: int = 16, fp32_layers: tuple[int, ...] = ()) -> dict[str, Any]:
-    """The classifier alone at the shipped settings (96 tokens, batches of 16 sentences)."""
+    """The classifier alone (by default 96 tokens, batches of 16 sentences; the pipeline ships
+    batches of 8, configs/tariffscope.cfg)."""
     from pipeline.events.model import load_event_model
 
     model = load_event_model(model_dir, runtime, quantize=quantize, fp32_layers=fp32_layers)
@@ -89,7 +90,7 @@ def main() -> None:
         results["event_classifier_torch_fp32"] = classifier_speed(EVENT_MODEL, sentences, "torch", False, args.repeats)
         results["event_classifier_onnxruntime_fp32"] = classifier_speed(EVENT_MODEL, sentences, "onnxruntime", False, args.repeats)
         results["event_classifier_onnxruntime_int8"] = classifier_speed(EVENT_MODEL, sentences, "onnxruntime", True, args.repeats)
-        # as shipped (configs/tariffscope.cfg): encoder layer 0 stays fp32
+        # the session-2 setting: encoder layer 0 stays fp32
         results["event_classifier_onnxruntime_int8_layer0_fp32"] = classifier_speed(
             EVENT_MODEL, sentences, "onnxruntime", True, args.repeats, fp32_layers=(0,))
     print(f"{'pipeline':24}{'words':>10}{'seconds':>10}{'words/s':>10}{'x vanilla':>11}")

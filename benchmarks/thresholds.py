@@ -55,11 +55,9 @@ def main() -> None:
     gold = np.array([r["labels"] for r in rows], dtype=bool)
     doc_ids = [r["doc_id"] for r in rows]
     transformer = EventModel.load(args.model)
+    tfidf, textcat = TfidfEvents(), TextcatEvents()
     models = {"transformer": (transformer.settings.labels, transformer.predict(texts, batch_size=64)),
-              "tfidf": None, "textcat": None}
-    for name, cls in (("tfidf", TfidfEvents), ("textcat", TextcatEvents)):
-        baseline = cls()
-        models[name] = (baseline.labels, baseline.predict(texts))
+              "tfidf": (tfidf.labels, tfidf.predict(texts)), "textcat": (textcat.labels, textcat.predict(texts))}
     results: dict = {"dev_documents": len(set(doc_ids)), "dev_sentences": len(rows), "repeats": REPEATS * 2, "models": {}}
     for name, (labels, probs) in models.items():
         results["models"][name] = held_out_scores(gold, probs, doc_ids, labels)

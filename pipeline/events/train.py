@@ -44,25 +44,13 @@ THRESHOLD_RULES = ("global", "per_label")
 def tune_thresholds(gold: np.ndarray, probs: np.ndarray, min_positives: int, grid: list[float]) -> list[float]:
     """Per-label threshold maximizing that label's dev F1; 0.5 where dev has too few positives
     to tune on."""
-    thresholds = []
-    for index in range(gold.shape[1]):
-        if gold[:, index].sum() < min_positives:
-            thresholds.append(0.5)
-            continue
-        best, best_f1 = 0.5, -1.0
-        for threshold in grid:
-            predicted = probs[:, index] >= threshold
-            tp = int((gold[:, index] & predicted).sum())
-            denominator = int(gold[:, index].sum()) + int(predicted.sum())
-            f1 = 2 * tp / denominator if denominator else 0.0
-            if f1 > best_f1 + 1e-9:
-                best, best_f1 = threshold, f1
-        thresholds.append(round(best, 3))
-    return thresholds
+    return [best_threshold(gold[:, [index]], probs[:, [index]], grid) if gold[:, index].sum() >= min_positives else 0.5
+            for index in range(gold.shape[1])]
 
 
-def global_threshold(gold: np.ndarray, probs: np.ndarray, grid: list[float]) -> float:
-    """The one threshold (first of equals on the grid) with the best micro-F1 over all labels."""
+def best_threshold(gold: np.ndarray, probs: np.ndarray, grid: list[float]) -> float:
+    """The grid threshold (first of equals) with the best F1 over all of ``gold``'s cells: one
+    label's column, or every label (micro-F1, the "global" rule)."""
     best, best_f1 = 0.5, -1.0
     for threshold in grid:
         predicted = probs >= threshold
@@ -77,10 +65,18 @@ def choose_thresholds(gold: np.ndarray, probs: np.ndarray, rule: str, min_positi
                       grid: list[float] = THRESHOLD_GRID) -> list[float]:
     """Decision thresholds from dev gold and probabilities by ``rule`` (THRESHOLD_RULES)."""
     if rule == "global":
-        return [global_threshold(gold, probs, grid)] * gold.shape[1]
+        return [best_threshold(gold, probs, grid)] * gold.shape[1]
     if rule == "per_label":
         return tune_thresholds(gold, probs, min_positives, grid)
     raise ValueError(f"unknown threshold rule {rule!r}: use one of {THRESHOLD_RULES}")
+
+
+def sentence_arrays(rows: list[dict[str, Any]], with_context: bool) -> tuple[list[str], list[str] | None, np.ndarray]:
+    """Model inputs of gold sentence rows: texts, previous sentences (when the model reads
+    them) and the 0/1 label matrix."""
+    texts = [normalize_sentence(r["text"]) for r in rows]
+    contexts = [normalize_sentence(r["previous"]) for r in rows] if with_context else None
+    return texts, contexts, np.array([r["labels"] for r in rows], dtype=bool)
 
 
 def seed_everything(seed: int) -> None:
@@ -111,13 +107,9 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
         raise ValueError("the test split is never used for training")
     train_rows = list(iter_sentences(training_documents(train_splits, config["paths"]["corpus"])))
     dev_rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
-    train_texts = [normalize_sentence(r["text"]) for r in train_rows]
-    dev_texts = [normalize_sentence(r["text"]) for r in dev_rows]
     context = settings.get("context", "none")
-    train_contexts = [normalize_sentence(r["previous"]) for r in train_rows] if context == "previous" else None
-    dev_contexts = [normalize_sentence(r["previous"]) for r in dev_rows] if context == "previous" else None
-    train_gold = np.array([r["labels"] for r in train_rows], dtype=bool)
-    dev_gold = np.array([r["labels"] for r in dev_rows], dtype=bool)
+    train_texts, train_contexts, train_gold = sentence_arrays(train_rows, context == "previous")
+    dev_texts, dev_contexts, dev_gold = sentence_arrays(dev_rows, context == "previous")
 
     model = EventModel.from_pretrained_encoder(labels, settings["max_length"], settings["dropout"], context)
     positives = train_gold.sum(0)
@@ -206,10 +198,9 @@ def retune_thresholds(model_folder: str | Path, config_path: str | Path, log: An
         raise ValueError(f"{folder} was trained on dev: its thresholds cannot be tuned on dev")
     seed_everything(settings["seed"])
     model = EventModel.load(folder)
-    rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
-    gold = np.array([r["labels"] for r in rows], dtype=bool)
-    contexts = [normalize_sentence(r["previous"]) for r in rows] if model.uses_context else None
-    probs = model.predict([normalize_sentence(r["text"]) for r in rows], contexts, batch_size=64)
+    texts, contexts, gold = sentence_arrays(list(iter_sentences(read_split("dev", config["paths"]["corpus"]))),
+                                            model.uses_context)
+    probs = model.predict(texts, contexts, batch_size=64)
     rule = settings.get("threshold_rule", "per_label")
     previous = list(model.settings.thresholds)
     thresholds = choose_thresholds(gold, probs, rule, settings["min_dev_positives"])

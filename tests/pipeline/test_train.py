@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.events.train import choose_thresholds, f1_table, global_threshold, retune_thresholds
+from pipeline.events.train import best_threshold, choose_thresholds, f1_table, retune_thresholds
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def test_per_label_rule_fits_each_label():
 def test_global_rule_gives_one_threshold_with_the_best_micro_f1():
     gold, probs = scores_and_gold()
     # micro-F1 at 0.1: 0.667; 0.3: 0.8 (label 1 has 6 false positives); 0.5: 0.5; 0.8: 0.667
-    assert global_threshold(gold, probs, [0.1, 0.3, 0.5, 0.8]) == 0.3
+    assert best_threshold(gold, probs, [0.1, 0.3, 0.5, 0.8]) == 0.3
     assert choose_thresholds(gold, probs, "global", grid=[0.1, 0.3, 0.5, 0.8]) == [0.3, 0.3]
 
 
