@@ -39,11 +39,8 @@ test: install
 	$(PY) -m pytest -q -m "not slow" && \
 	$(PY) -m pytest -q -m slow
 
-# The thresholds step tunes on the saved fp16 weights, exactly as the committed model's
-# threshold was set (training itself tunes on the fp32 weights in memory).
 train: install
 	$(PY) -m pipeline train --config configs/event_classifier.cfg
-	$(PY) -m pipeline thresholds --model models/event-classifier --config configs/event_classifier.cfg
 
 bench-speed: model
 	$(PY) benchmarks/speed.py --output benchmarks/results/speed.json

@@ -59,8 +59,16 @@ def extract(
 
         if output in (None, "-"):
             raise typer.BadParameter("--engine dask writes parts into a folder: give -o FOLDER (local path or fsspec URL)")
-        dask_summary = extract_dask(inputs, output, workers=workers, scheduler=scheduler, model=model,
-                                    batch_size=batch_size, shard_size=shard_size, fields=fields, max_chars=max_chars)
+        local_only = [name for name, given in (("--db", db), ("--errors", errors), ("--n-process", n_process != 1),
+                                               ("--set", settings), ("--overwrite", overwrite)) if given]
+        if local_only:
+            raise typer.BadParameter(f"{', '.join(local_only)}: only for --engine local (dask writes parts and "
+                                     "part-*.errors.jsonl into OUTPUT; load them with `tariffscope load`)")
+        try:
+            dask_summary = extract_dask(inputs, output, workers=workers, scheduler=scheduler, model=model,
+                                        batch_size=batch_size, shard_size=shard_size, fields=fields, max_chars=max_chars)
+        except NotADirectoryError as error:
+            raise typer.BadParameter(str(error)) from error
         typer.echo(dask_summary.line(), err=True)
         typer.echo(f"output: {output}/part-*.jsonl, manifest: {output}/manifest.json", err=True)
         if dask_summary.failed_shards:

@@ -188,6 +188,9 @@ def extract_dask(inputs: list[str], output: str, *, workers: int = 2, scheduler:
     from .api import ensure_model
 
     started = time.perf_counter()
+    output_fs, output_path = fsspec.core.url_to_fs(output)
+    if output_fs.exists(output_path) and not output_fs.isdir(output_path):
+        raise NotADirectoryError(f"{output} is a file: --engine dask writes a folder of parts and a manifest")
     model = str(ensure_model(model))  # built once here, not by every worker
     own_cluster = None
     if client is None:

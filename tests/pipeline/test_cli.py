@@ -30,3 +30,17 @@ def test_stdin_to_stdout(model_dir):
     record = json.loads(result.stdout)
     assert [e["label"] for e in record["entities"]] == ["AGENCY", "COMMODITY", "TARIFF_RATE"]
     assert "read 1, written 1, failed 0" in result.stderr
+
+
+def test_dask_engine_refuses_local_only_options_and_a_file_as_output(tmp_path):
+    source = REPO / "corpus" / "samples"
+    refused = CliRunner().invoke(app, ["extract", str(source), "-o", str(tmp_path / "out"), "--engine", "dask",
+                                       "--set", "components.event_classifier.num_threads=1", "--n-process", "2"],
+                                      env={"COLUMNS": "400"})
+    assert refused.exit_code == 2 and "--n-process, --set: only for --engine local" in refused.output
+    existing = tmp_path / "out.jsonl"
+    existing.write_text("kept\n")
+    refused = CliRunner().invoke(app, ["extract", str(source), "-o", str(existing), "--engine", "dask"],
+                                      env={"COLUMNS": "400"})
+    assert refused.exit_code == 2 and "is a file" in refused.output
+    assert existing.read_text() == "kept\n" and not (tmp_path / "out").exists()

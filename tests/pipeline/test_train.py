@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.events.train import best_threshold, choose_thresholds, f1_table, retune_thresholds
+from pipeline.events.train import best_threshold, choose_thresholds, f1_table, retune_thresholds, train
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,3 +70,29 @@ def test_retune_refuses_a_model_trained_on_dev(tmp_path):
     (model / "training_report.json").write_text(json.dumps({**report, "train_splits": ["train", "dev"]}))
     with pytest.raises(ValueError, match="trained on dev"):
         retune_thresholds(model, REPO / "configs" / "event_classifier.cfg")
+
+
+def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
+    """A one-epoch run on a few documents: the model is saved with its report, and its
+    thresholds are those that re-tuning the saved (fp16) model on dev gives."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for split, count in (("train", 4), ("dev", 3)):
+        lines = (REPO / "corpus" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+        real = [line for line in lines if not json.loads(line).get("synthetic")][:count]
+        (corpus / f"{split}.jsonl").write_text("\n".join(real) + "\n", encoding="utf-8")
+    text = (REPO / "configs" / "event_classifier.cfg").read_text()
+    config = tmp_path / "tiny.cfg"
+    config.write_text(text.replace('corpus = "corpus"', f'corpus = "{corpus}"').replace("epochs = 6", "epochs = 1")
+                      .replace("max_length = 128", "max_length = 32").replace('["train", "silver"]', '["train"]'))
+    model = tmp_path / "model"
+    logged: list[str] = []
+    report = train(config, model, log=logged.append)
+    assert report["best_epoch"] == 1 and len(report["history"]) == 1 and report["train_splits"] == ["train"]
+    assert any(line.startswith("epoch 1: loss") for line in logged)
+    saved = (model / "event_model.json").read_bytes()
+    thresholds = json.loads(saved)["thresholds"]
+    assert len(set(thresholds)) == 1 and list(report["thresholds"].values()) == thresholds  # the config's "global" rule
+    assert json.loads((model / "training_report.json").read_text())["dev_f1_tuned"] == report["dev_f1_tuned"]
+    retune_thresholds(model, config, log=logged.append)
+    assert (model / "event_model.json").read_bytes() == saved
