@@ -137,7 +137,7 @@ class EventClassifier(Pipe):
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        """Sentences of up to ``batch_size`` documents go through the model together."""
+        """Each document's sentences are batched by length, within that document only."""
         for batch in minibatch(docs, size=batch_size):
             self._label(list(batch))
             yield from batch
@@ -147,31 +147,33 @@ class EventClassifier(Pipe):
 
         from ..sentences import sentence_spans
 
-        spans: list[tuple[int, int, int]] = []  # (doc index, start_char, end_char)
-        texts: list[str] = []
-        contexts: list[str] = []
-        for index, doc in enumerate(docs):
+        for doc in docs:
+            doc._.ts_events = []
+            spans: list[tuple[int, int]] = []
+            texts: list[str] = []
+            contexts: list[str] = []
             previous = ""
             for start, end in sentence_spans(doc):
                 text = normalize_sentence(doc.text[start:end])
                 if len(text) >= self.min_sentence_chars:
-                    spans.append((index, start, end))
+                    spans.append((start, end))
                     texts.append(text)
                     contexts.append(previous)
                 previous = text
-        for doc in docs:
-            doc._.ts_events = []
-        if not texts:
-            return
-        self._set_threads()
-        model = self.event_model
-        probs = model.predict(texts, contexts, batch_size=self.sentence_batch_size)
-        thresholds = model.settings.thresholds
-        for (index, start, end), row in zip(spans, probs):
-            for label, probability, threshold in zip(model.settings.labels, row, thresholds):
-                if probability >= threshold:
-                    docs[index]._.ts_events.append(
-                        {"type": label, "confidence": round(float(probability), 4), "start": start, "end": end})
+            if not texts:
+                continue
+            self._set_threads()
+            model = self.event_model
+            # One document's sentences per model call: int8 dynamic quantization scales the
+            # activations by the whole batch, so sentences of other documents in a batch would
+            # change this one's events (and so would --batch-size, shards and engines).
+            probs = model.predict(texts, contexts, batch_size=self.sentence_batch_size)
+            thresholds = model.settings.thresholds
+            for (start, end), row in zip(spans, probs):
+                for label, probability, threshold in zip(model.settings.labels, row, thresholds):
+                    if probability >= threshold:
+                        doc._.ts_events.append(
+                            {"type": label, "confidence": round(float(probability), 4), "start": start, "end": end})
 
 
 @Language.factory(

@@ -106,3 +106,14 @@ def test_onnxruntime_and_torch_give_the_same_events(full_model_dir, seed_text):
     for torch_event, onnx_event in zip(by_torch_events, by_onnx_events, strict=True):
         assert abs(torch_event.pop("confidence") - onnx_event.pop("confidence")) <= 2e-4
         assert torch_event == onnx_event
+
+
+def test_a_documents_events_do_not_depend_on_its_batch(full_nlp, seed_text):
+    """int8 activations are scaled per model batch, so the classifier never batches sentences
+    of different documents together: a document alone, or among others at any batch size, gets
+    exactly the same events (this is what makes Dask shards equal the local engine)."""
+    texts = [seed_text, *TEXTS, seed_text[: len(seed_text) // 2]]
+    alone = [events_of(full_nlp(text), SEED_DATE) for text in texts]
+    assert all(alone[:2])
+    for batch_size in (1, 2, 5):
+        assert [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(texts, batch_size=batch_size)] == alone
