@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.distributed import extract_dask, undo_malloc_trim_threshold
+from pipeline.distributed import LOCAL_CLUSTER_CONFIG, extract_dask, undo_malloc_trim_threshold
 from pipeline.extract import extract
 from tests.pipeline.test_resume import archive
 
@@ -62,6 +62,28 @@ def test_workers_undo_the_nannys_malloc_trim_threshold(cluster_client):
     env = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
     plain = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert plain.stdout.strip() == "False"  # glibc's own dynamic thresholds are left alone
+
+
+def test_own_local_cluster_starts_with_the_quiet_settings(model_dir, tmp_path, monkeypatch):
+    """The LocalCluster that --engine dask starts is built under LOCAL_CLUSTER_CONFIG (the
+    nannies hand the config on to their workers): Dask's 50-per-second event-loop ticks and
+    stack sampling cost the workers about 10% of a 2-core machine (benchmarks/dask_overhead.py)."""
+    import dask
+    import dask.distributed
+
+    class Started(Exception):
+        pass
+
+    def local_cluster(**kwargs):
+        raise Started({key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG}, kwargs)
+
+    monkeypatch.setattr(dask.distributed, "LocalCluster", local_cluster)
+    with pytest.raises(Started) as started:
+        extract_dask([str(archive(tmp_path, copies=1))], str(tmp_path / "out"), model=str(model_dir), workers=3)
+    config, kwargs = started.value.args
+    assert config == LOCAL_CLUSTER_CONFIG
+    assert dask.config.get("distributed.admin.tick.interval") != "1s"  # only while the cluster starts
+    assert kwargs["n_workers"] == 3 and kwargs["threads_per_worker"] == 1 and kwargs["processes"]
 
 
 def test_killed_worker_still_gives_complete_output(model_dir, tmp_path, cluster_client):
