@@ -32,12 +32,11 @@ def _cpu_seconds() -> float:
 
 
 def _cluster(config: dict[str, Any]) -> tuple[Any, Any]:
-    import dask
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
-    with dask.config.set(config):
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=40)
+    from pipeline.distributed import start_local_cluster
+
+    cluster = start_local_cluster(2, config)  # as `--engine dask --workers 2` starts it
     return cluster, Client(cluster)
 
 

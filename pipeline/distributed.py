@@ -27,9 +27,9 @@ SHARD_SIZE = 200
 # --scheduler keeps its own). No dashboard shows this cluster, so its workers need not sample
 # their stacks 100 times a second (profile), and its event loops need not check themselves 50
 # times a second (tick), nor read the system's counters twice a second (system-monitor). Idle,
-# those cost the scheduler, the nannies and two workers 3.2 s of CPU in 30 s, 0.4 s without
-# them (README, "Dask engine"); on a machine whose cores all run workers, that time comes off
-# the workers. Memory is still checked every second, stealing is moot with queued tasks.
+# those cost the scheduler, the nannies and two workers 3.8 s of CPU in 30 s, 0.4 s without
+# them (benchmarks/dask_overhead.py); on a machine whose cores all run workers, that time comes
+# off the workers. Memory is still checked every second, stealing is moot with queued tasks.
 LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
@@ -165,6 +165,17 @@ def undo_malloc_trim_threshold() -> bool:
     return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX)) and bool(mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_THRESHOLD_MAX))
 
 
+def start_local_cluster(workers: int, config: dict[str, Any] = LOCAL_CLUSTER_CONFIG) -> Any:
+    """A LocalCluster of ``workers`` one-thread worker processes, started under ``config`` (the
+    nannies hand it on to the worker processes)."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    with dask.config.set(config):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                            silence_logs=40)
+
+
 def _worker_pipeline(model: str | None) -> Any:
     """The pipeline of this worker process, loaded on its first task only; the classifier gets
     one thread, since each worker is one process of its own (also a worker started without a
@@ -198,7 +209,7 @@ def extract_dask(inputs: list[str], output: str, *, workers: int = 2, scheduler:
                  fields: FieldNames = FieldNames(), max_chars: int = 20_000_000, retries: int = 2,
                  client: Any = None) -> DaskSummary:
     import fsspec
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, as_completed
 
     from .api import ensure_model
 
@@ -212,12 +223,7 @@ def extract_dask(inputs: list[str], output: str, *, workers: int = 2, scheduler:
         if scheduler:
             client = Client(scheduler)
         else:
-            import dask
-
-            # the nannies hand this config on to the worker processes
-            with dask.config.set(LOCAL_CLUSTER_CONFIG):
-                own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=40)
+            own_cluster = start_local_cluster(workers)
             client = Client(own_cluster)
     summary = DaskSummary()
     manifest: dict[str, Any] = {"inputs": inputs, "output": output, "shard_size": shard_size, "shards": []}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.distributed import LOCAL_CLUSTER_CONFIG, extract_dask, undo_malloc_trim_threshold
+from pipeline.distributed import LOCAL_CLUSTER_CONFIG, extract_dask, start_local_cluster, undo_malloc_trim_threshold
 from pipeline.extract import extract
 from tests.pipeline.test_resume import archive
 
@@ -23,9 +23,9 @@ def parts_in_order(folder: Path, suffix: str = ".jsonl") -> list[dict]:
 
 @pytest.fixture(scope="module")
 def cluster_client():
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
+    cluster = start_local_cluster(2)  # the cluster `--engine dask --workers 2` starts
     client = Client(cluster)
     yield client
     client.close()
