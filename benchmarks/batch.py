@@ -12,6 +12,11 @@ This machine's speed drifts by 10-20% over tens of minutes, so a ratio of two ru
 minutes apart carries that drift. With --rounds N the chosen configurations run N times,
 interleaved (each round in a rotated order), and the speed-ups are given per round and as the
 median of the rounds; each configuration's row is then its median run.
+
+The drift is in how much of two cores the virtual machine gets: two copies of a fixed
+pure-Python job run side by side scale by anywhere from 1.2x to 2x from one minute to the next
+(benchmarks/cpu_scaling.py). Each run's row records that scaling, measured just before it
+(--probe-trials, about 4 s a trial).
 """
 from __future__ import annotations
 
@@ -28,6 +33,9 @@ import time
 from pathlib import Path
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpu_scaling import probe  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 VANILLA = """
@@ -110,6 +118,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--runs", help="comma-separated configuration names to run (default: all)")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--probe-trials", type=int, default=5,
+                        help="trials of benchmarks/cpu_scaling.py before each run (0: none)")
     parser.add_argument("--output")
     args = parser.parse_args()
     python = sys.executable
@@ -145,13 +155,17 @@ def main() -> None:
             for name in order[shift:] + order[:shift]:
                 if name == "tariffscope_dask_2_workers":
                     shutil.rmtree(folder / "dask", ignore_errors=True)  # else a rerun skips finished shards
+                # what two processes could gain on this machine just before the run (it varies)
+                scaling = probe(args.probe_trials)["scaling"] if args.probe_trials else None
                 row = run_monitored(configs[name])
+                row["cpu_scaling_before"] = scaling
                 row["documents_per_second"] = round(args.documents / row["seconds"], 2)
                 row["words_per_second"] = round(words / row["seconds"], 1)
                 row["round"] = round_index + 1
                 rows[name].append(row)
                 print(f"round {round_index + 1} {name:28} {row['seconds']:>8.1f} s {row['documents_per_second']:>8.2f} docs/s "
-                      f"{row['words_per_second']:>9,.0f} words/s  peak RSS per process (MB) {row['peak_rss_mb_per_process']}",
+                      f"{row['words_per_second']:>9,.0f} words/s  peak RSS per process (MB) {row['peak_rss_mb_per_process']}  "
+                      f"machine scaling before {scaling}",
                       flush=True)
             if round_index == 0:  # outputs compared once: every round writes the same files
                 compare_outputs(folder, results)

@@ -70,7 +70,8 @@ def _predict_with_baseline_events(gold_docs: list[dict[str, Any]], name: str) ->
     predictions = []
     for doc, gold in zip(nlp.pipe([d["text"] for d in gold_docs], batch_size=16), gold_docs):
         spans = sentence_spans(doc)
-        probs = classifier.predict([normalize_sentence(doc.text[s:e]) for s, e in spans]) if spans else np.zeros((0, 10))
+        text = doc.text  # Doc.text joins every token on each access
+        probs = classifier.predict([normalize_sentence(text[s:e]) for s, e in spans]) if spans else np.zeros((0, 10))
         events = [{"type": label, "confidence": float(p), "sentence": {"start": s, "end": e}}
                   for (s, e), row in zip(spans, probs)
                   for label, p, threshold in zip(classifier.labels, row, classifier.thresholds) if p >= threshold]

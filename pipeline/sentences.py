@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``doc`` without surrounding whitespace."""
     spans: list[tuple[int, int]] = []
+    doc_text: str | None = None  # Doc.text joins every token on each access: read it at most once
     for sent in doc.sents:
         text = sent.text
         stripped = text.strip()
@@ -21,7 +22,8 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
         if not any(char.isalnum() for char in stripped):
             # A closing quote or markup split off by the parser belongs to the sentence before
             # it when nothing but spaces separates them; otherwise it is not a sentence.
-            if spans and not doc.text[spans[-1][1] : start].strip(" "):
+            doc_text = doc.text if doc_text is None else doc_text
+            if spans and not doc_text[spans[-1][1] : start].strip(" "):
                 spans[-1] = (spans[-1][0], start + len(stripped))
             continue
         spans.append((start, start + len(stripped)))

@@ -153,8 +153,9 @@ class EventClassifier(Pipe):
             texts: list[str] = []
             contexts: list[str] = []
             previous = ""
+            doc_text = doc.text  # Doc.text joins every token on each access: read it once
             for start, end in sentence_spans(doc):
-                text = normalize_sentence(doc.text[start:end])
+                text = normalize_sentence(doc_text[start:end])
                 if len(text) >= self.min_sentence_chars:
                     spans.append((start, end))
                     texts.append(text)
