@@ -46,6 +46,8 @@ bench-speed: model
 	$(PY) benchmarks/speed.py --output benchmarks/results/speed.json
 
 bench-batch: model
+	$(PY) benchmarks/cpu_scaling.py --trials 20 --output benchmarks/results/cpu_scaling.json
+	$(PY) benchmarks/component_time.py --documents 300 --repeats 2 --output benchmarks/results/component_time.json
 	$(PY) benchmarks/batch.py --documents 5000 --output benchmarks/results/batch.json
 
 bench-load: model
