@@ -15,13 +15,16 @@ from .scoring import EVENT_LABELS
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 SPLITS = ("train", "dev", "test")
 # Single-pass (not adjudicated) annotations, train-only: training data, but not part of the gold
-# corpus whose splits are scored. See corpus/README.md.
+# corpus whose splits are scored. Round 2 is "silver", round 3 "silver_round3" (kept apart so a
+# config chooses each round on its own). See corpus/README.md.
 SILVER = "silver"
+SILVER_ROUND3 = "silver_round3"
+SILVER_SPLITS = (SILVER, SILVER_ROUND3)
 
 
 def split_path(split: str, corpus_dir: str | Path = CORPUS_DIR) -> Path:
-    if split not in (*SPLITS, SILVER):
-        raise ValueError(f"unknown split {split!r}; expected one of {(*SPLITS, SILVER)}")
+    if split not in (*SPLITS, *SILVER_SPLITS):
+        raise ValueError(f"unknown split {split!r}; expected one of {(*SPLITS, *SILVER_SPLITS)}")
     return Path(corpus_dir) / f"{split}.jsonl"
 
 

@@ -1,9 +1,10 @@
 """Adjudicated annotation files -> corpus/{train,dev,test}.jsonl (LABELS.md section 3).
 
-  python corpus/tools/build_corpus.py corpus/work/final corpus corpus/work/passA2
+  python corpus/tools/build_corpus.py corpus/work/final corpus corpus/work/passA2 corpus/work/passA3
 
-Further folders after OUT_DIR hold documents annotated in one pass only (round 2): they go to
-OUT_DIR/silver.jsonl (split "silver", training data only, not part of the gold splits).
+Further folders after OUT_DIR hold documents annotated in one pass only (rounds 2 and 3): they go to
+OUT_DIR/silver.jsonl (round 2, split "silver") and OUT_DIR/silver_round3.jsonl (round 3, split
+"silver_round3"): training data only, not part of the gold splits.
 
 The split of each document was fixed at selection time (select_documents.py) and is stored
 in every record; this script only groups by it. Synthetic train sentences, when present,
@@ -21,7 +22,7 @@ from annotation import load_segmented, to_gold  # noqa: E402
 
 def main(final_dir: str, out_dir: str, *single_pass_dirs: str) -> None:
     records = load_segmented()
-    splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": [], "silver": []}
+    splits: dict[str, list[dict]] = {"train": [], "dev": [], "test": [], "silver": [], "silver_round3": []}
     paths = sorted(Path(final_dir).glob("*.json"))
     for folder in single_pass_dirs:
         paths += sorted(Path(folder).glob("*.json"))
@@ -30,10 +31,11 @@ def main(final_dir: str, out_dir: str, *single_pass_dirs: str) -> None:
         gold, problems = to_gold(records[annotation["id"]], annotation)
         if problems:
             raise SystemExit(f"{path}: {problems[:3]}")
-        if records[annotation["id"]].get("round") == 2:
-            assert gold["split"] == "train", "round-2 documents are train only"
-            gold["split"] = "silver"
-            gold["annotation"] = "single pass (round 2)"
+        round_number = records[annotation["id"]].get("round", 1)
+        if round_number >= 2:
+            assert gold["split"] == "train", "later-round documents are train only"
+            gold["split"] = "silver" if round_number == 2 else f"silver_round{round_number}"
+            gold["annotation"] = f"single pass (round {round_number})"
         splits[gold["split"]].append(gold)
     missing = set(records) - {g["id"] for docs in splits.values() for g in docs}
     if missing:

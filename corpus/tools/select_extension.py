@@ -1,11 +1,13 @@
-"""Second selection round: the next trade-densest White House documents, all for train.
+"""Further selection rounds (2, 3, ...): the next trade-densest White House documents, all for
+train (single-pass silver data).
 
 The first round (select_documents.py) fixed train/dev/test once; dev and test stay exactly as
 they are. This round adds documents to train only, so the test split is untouched. It appends to
 corpus/work/selected.jsonl and segmented.jsonl and writes annotation tasks for the new
 documents only (the first round's sentence boundaries are never recomputed).
 
-Run: python corpus/tools/select_extension.py ../shared/data/whitehouse/whitehouse_trade.jsonl 70
+Run: python corpus/tools/select_extension.py ../shared/data/whitehouse/whitehouse_trade.jsonl 70 2
+(round 2: 70 documents; round 3 took the next 60: ... 60 3)
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ def shingles(text: str, n: int = 8) -> set[int]:
 WORK = Path("corpus/work")
 
 
-def main(source: str, n_documents: str = "70") -> None:
+def main(source: str, n_documents: str = "70", round_number: str = "2") -> None:
     from pipeline.sentences import sentence_spans_for_text
 
     selected = [json.loads(line) for line in open(WORK / "selected.jsonl", encoding="utf-8")]
@@ -61,7 +63,7 @@ def main(source: str, n_documents: str = "70") -> None:
         record = {
             "id": doc["id"], "date": doc["date"], "source": "whitehouse.gov", "title": doc["title"],
             "category": doc["category"], "url": doc["url"], "passage_offset": start,
-            "text": doc["text"][start:end], "split": "train", "synthetic": False, "round": 2,
+            "text": doc["text"][start:end], "split": "train", "synthetic": False, "round": int(round_number),
         }
         new_records.append(record)
     tasks = WORK / "tasks"

@@ -14,7 +14,7 @@ EVENT_LABELS = ("MEETING", "PROPOSAL", "TARIFF_IMPOSITION", "PAUSE", "RELIEF", "
 
 
 def main() -> None:
-    splits = {s: [json.loads(l) for l in open(f"corpus/{s}.jsonl", encoding="utf-8")] for s in ("train", "dev", "test", "silver")}
+    splits = {s: [json.loads(l) for l in open(f"corpus/{s}.jsonl", encoding="utf-8")] for s in ("train", "dev", "test", "silver", "silver_round3")}
     print("| split | documents | real documents | synthetic sentences | sentences | words |")
     print("|---|---|---|---|---|---|")
     for split, docs in splits.items():
@@ -29,17 +29,17 @@ def main() -> None:
     for label in ENTITY_LABELS:
         print(f"| {label} | " + " | ".join(str(counts[s][label]) for s in splits) + " |")
     print()
-    print("| event (sentences) | train real | train synthetic | dev | test | silver (round 2) |")
-    print("|---|---|---|---|---|---|")
+    print("| event (sentences) | train real | train synthetic | dev | test | silver (round 2) | silver_round3 |")
+    print("|---|---|---|---|---|---|---|")
     def events(docs):
         return Counter(e for d in docs for s in d["sentences"] for e in s["events"])
     real_train = events([d for d in splits["train"] if not d.get("synthetic")])
     synth_train = events([d for d in splits["train"] if d.get("synthetic")])
-    dev, test, silver = events(splits["dev"]), events(splits["test"]), events(splits["silver"])
+    dev, test, silver, round3 = (events(splits[s]) for s in ("dev", "test", "silver", "silver_round3"))
     for label in EVENT_LABELS:
-        print(f"| {label} | {real_train[label]} | {synth_train[label]} | {dev[label]} | {test[label]} | {silver[label]} |")
+        print(f"| {label} | {real_train[label]} | {synth_train[label]} | {dev[label]} | {test[label]} | {silver[label]} | {round3[label]} |")
     none = {s: sum(1 for d in docs for x in d["sentences"] if not x["events"]) for s, docs in splits.items()}
-    print(f"| (no event) | {none['train']} (all) | | {none['dev']} | {none['test']} | {none['silver']} |")
+    print(f"| (no event) | {none['train']} (all) | | {none['dev']} | {none['test']} | {none['silver']} | {none['silver_round3']} |")
 
 
 if __name__ == "__main__":

@@ -56,15 +56,18 @@ def test_datasets_and_spacy_conversions():
     assert [d.text for d in restored] == [d["text"] for d in dev[:3]]
 
 
-def test_silver_documents_are_training_only_and_apart_from_the_gold_splits():
-    from pipeline.corpus import SILVER, training_documents
+@pytest.mark.parametrize("split,round_number", [("silver", 2), ("silver_round3", 3)])
+def test_silver_documents_are_training_only_and_apart_from_the_gold_splits(split, round_number):
+    from pipeline.corpus import SILVER_SPLITS, training_documents
 
-    silver = read_split(SILVER)
-    assert silver and all(d["split"] == SILVER and not d.get("synthetic") for d in silver)
-    assert all(d["annotation"] == "single pass (round 2)" for d in silver)
+    assert split in SILVER_SPLITS
+    silver = read_split(split)
+    assert silver and all(d["split"] == split and not d.get("synthetic") for d in silver)
+    assert all(d["annotation"] == f"single pass (round {round_number})" for d in silver)
     gold_ids = {d["id"] for split in SPLITS for d in read_split(split)}
-    assert not gold_ids & {d["id"] for d in silver}
-    docs = training_documents(["train", SILVER])
+    other_silver = {d["id"] for other in SILVER_SPLITS if other != split for d in read_split(other)}
+    assert not (gold_ids | other_silver) & {d["id"] for d in silver}
+    docs = training_documents(["train", split])
     assert len(docs) == len(read_split("train")) + len(silver)
     flags = [bool(d.get("synthetic")) for d in docs]
     assert flags == sorted(flags)  # real documents first, synthetic last, whatever the files
