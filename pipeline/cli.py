@@ -89,11 +89,12 @@ def extract(
 def assemble(
     config: Path = typer.Argument(..., exists=True, help="a configs/*.cfg file"),
     output: Path = typer.Argument(..., help="pipeline folder to write"),
+    settings: list[str] = typer.Option([], "--set", help='config override KEY=VALUE (JSON value), e.g. paths.event_model="models/event-classifier-devselected"'),
 ) -> None:
     """Build a pipeline folder from a config (base weights are checked first)."""
     from .assemble import assemble as run_assemble
 
-    nlp = run_assemble(config, output)
+    nlp = run_assemble(config, output, overrides=dict(parse_settings(settings)))
     typer.echo(f"assembled {', '.join(nlp.pipe_names)} -> {output}", err=True)
 
 
@@ -153,10 +154,12 @@ def train(
 
 @app.command()
 def thresholds(
-    model: Path = typer.Option(Path("models/event-classifier"), "--model", exists=True, help="trained classifier folder"),
+    model: Path = typer.Option(Path("models/event-classifier-devselected"), "--model", exists=True,
+                               help="trained classifier folder (not one trained on dev, such as the shipped one)"),
     config: Path = typer.Option(Path("configs/event_classifier.cfg"), "--config", exists=True, help="training config (its threshold_rule)"),
 ) -> None:
-    """Re-tune a trained classifier's decision thresholds on dev by the config's threshold_rule."""
+    """Re-tune a trained classifier's decision thresholds on dev by the config's threshold_rule
+    (the dev-selected run of `make train`; the shipped model takes its thresholds from it)."""
     from .events.train import retune_thresholds
 
     retune_thresholds(model, config)

@@ -84,6 +84,22 @@ def sentence_arrays(rows: list[dict[str, Any]], with_context: bool) -> tuple[lis
     return texts, contexts, np.array([r["labels"] for r in rows], dtype=bool)
 
 
+def epoch_batches(lengths: list[int], batch_size: int, pool_batches: int, rng: np.random.RandomState) -> list[np.ndarray]:
+    """One epoch's batches of train positions. With ``pool_batches`` > 0, a shuffled order is cut
+    into pools of that many batches, each pool is sorted by length and cut into batches, and the
+    batches are shuffled: each batch pads to similar lengths (dynamic padding wastes less), while
+    every epoch still sees different batches. 0: plain shuffled batches."""
+    order = rng.permutation(len(lengths))
+    if pool_batches > 0:
+        pool = batch_size * pool_batches
+        order = np.concatenate([sorted(order[begin : begin + pool], key=lambda i: lengths[i])
+                                for begin in range(0, len(order), pool)]).astype(int)
+    batches = [order[begin : begin + batch_size] for begin in range(0, len(order), batch_size)]
+    if pool_batches > 0:
+        batches = [batches[i] for i in rng.permutation(len(batches))]
+    return batches
+
+
 def seed_everything(seed: int) -> None:
     import torch
 
@@ -132,12 +148,13 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     best_state, best_f1, best_epoch = None, -1.0, 0
     started = time.perf_counter()
     rng = np.random.RandomState(settings["seed"])
+    # configs from before length pools (session 7) train on plain shuffled batches
+    pool_batches = int(settings.get("length_pool_batches", 0))
+    lengths = [len(text) + (len(train_contexts[i]) if train_contexts else 0) for i, text in enumerate(train_texts)]
     for epoch in range(1, settings["epochs"] + 1):
         model.network.train()
-        order = rng.permutation(len(train_texts))
         epoch_loss = 0.0
-        for step in range(steps_per_epoch):
-            index = order[step * settings["batch_size"] : (step + 1) * settings["batch_size"]]
+        for step, index in enumerate(epoch_batches(lengths, settings["batch_size"], pool_batches, rng)):
             batch = model.encode([train_texts[i] for i in index],
                                  [train_contexts[i] for i in index] if train_contexts else None)
             logits = model.network(batch["input_ids"], batch["attention_mask"])
@@ -156,7 +173,8 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
         history.append({"epoch": epoch, "loss": round(epoch_loss / steps_per_epoch, 4),
                         "dev_f1": {k: round(v, 4) for k, v in dev_f1.items()},
                         "seconds": round(time.perf_counter() - started, 1)})
-        log(f"epoch {epoch}: loss {epoch_loss / steps_per_epoch:.4f}, dev micro-F1 {dev_f1['micro']:.4f} "
+        in_sample = " (in-sample: dev is training data here)" if "dev" in train_splits else ""
+        log(f"epoch {epoch}: loss {epoch_loss / steps_per_epoch:.4f}, dev micro-F1 {dev_f1['micro']:.4f}{in_sample} "
             "(" + ", ".join(f"{k} {v:.2f}" for k, v in dev_f1.items() if k != "micro") + ")")
         if dev_f1["micro"] > best_f1:
             best_f1, best_epoch = dev_f1["micro"], epoch
@@ -167,6 +185,7 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     if "dev" in train_splits:
         # dev is training data here: keep the last epoch and take the dev-selected run's thresholds
         best_epoch = settings["epochs"]
+        best_f1 = history[-1]["dev_f1"]["micro"]  # the kept epoch's (in-sample) figure
         thresholds_file = Path(settings["thresholds_from"])
         model.settings.thresholds = json.loads(thresholds_file.read_text(encoding="utf-8"))["thresholds"]
         log(f"dev is in training: last epoch kept, thresholds from {thresholds_file}")
@@ -184,14 +203,21 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
               "thresholds": dict(zip(labels, model.settings.thresholds)), "history": history,
               "train_sentences": len(train_texts), "seconds": round(time.perf_counter() - started, 1),
               "torch_threads": settings["threads"], "context": context, "train_splits": train_splits,
+              "length_pool_batches": pool_batches,
               "threshold_rule": threshold_rule}
     model.save(output)
     (output / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if "dev" in train_splits:
+        # the run that chose the thresholds (and the recipe) travels with the model that uses them
+        selected_report = Path(settings["thresholds_from"]).parent / "training_report.json"
+        if selected_report.exists():
+            (output / "dev_selected_training_report.json").write_text(selected_report.read_text(encoding="utf-8"), encoding="utf-8")
     if "dev" not in train_splits:
         # The saved weights are fp16, and they are what every later load runs: the thresholds
         # are tuned on them, not on the fp32 weights in memory.
         report = retune_thresholds(output, config_path, log)
-    log(f"best epoch {best_epoch}: dev micro-F1 {best_f1:.4f} at 0.5, {report['dev_f1_tuned']['micro']:.4f} with "
+    kept = "last epoch (in-sample dev figures)" if "dev" in train_splits else "best epoch"
+    log(f"{kept} {best_epoch}: dev micro-F1 {best_f1:.4f} at 0.5, {report['dev_f1_tuned']['micro']:.4f} with "
         f"the thresholds; saved to {output} ({report['seconds']:.0f} s)")
     return report
 

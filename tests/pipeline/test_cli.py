@@ -44,3 +44,14 @@ def test_dask_engine_refuses_local_only_options_and_a_file_as_output(tmp_path):
                                       env={"COLUMNS": "400"})
     assert refused.exit_code == 2 and "is a file" in refused.output
     assert existing.read_text() == "kept\n" and not (tmp_path / "out").exists()
+
+
+def test_assemble_applies_set_overrides(tmp_path):
+    """`assemble --set` changes the assembled pipeline's config (make evaluate-devselected
+    assembles the dev-selected classifier this way)."""
+    out = tmp_path / "entities"
+    result = CliRunner().invoke(app, ["assemble", str(REPO / "configs" / "entities.cfg"), str(out), "--set", "nlp.batch_size=7"])
+    assert result.exit_code == 0, result.output
+    assert "batch_size = 7" in (out / "config.cfg").read_text()
+    refused = CliRunner().invoke(app, ["assemble", str(REPO / "configs" / "entities.cfg"), str(out), "--set", "nlp.batch_size"])
+    assert refused.exit_code == 2

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pipeline.events.train import best_threshold, choose_thresholds, f1_table, retune_thresholds, train
+from pipeline.events.train import best_threshold, choose_thresholds, epoch_batches, f1_table, retune_thresholds, train
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -43,9 +44,18 @@ def test_few_positives_keep_one_half_and_unknown_rule_fails():
         choose_thresholds(gold, probs, "median")
 
 
+def dev_free_copy_of_the_shipped_model(folder: Path) -> Path:
+    """The shipped weights standing in for a dev-selected run: the shipped model trained on dev,
+    so its report is rewritten to say it did not (these tests exercise the mechanics only)."""
+    shutil.copytree(REPO / "models" / "event-classifier", folder)
+    report = json.loads((folder / "training_report.json").read_text())
+    report["train_splits"] = [split for split in report["train_splits"] if split != "dev"]
+    (folder / "training_report.json").write_text(json.dumps(report))
+    return folder
+
+
 def test_retune_thresholds_changes_only_settings_and_report(tmp_path):
-    model = tmp_path / "event-classifier"
-    shutil.copytree(REPO / "models" / "event-classifier", model)
+    model = dev_free_copy_of_the_shipped_model(tmp_path / "event-classifier")
     weights = hashlib.sha256((model / "event_model.safetensors").read_bytes()).hexdigest()
     config = tmp_path / "global.cfg"
     text = (REPO / "configs" / "event_classifier.cfg").read_text()
@@ -64,12 +74,32 @@ def test_retune_thresholds_changes_only_settings_and_report(tmp_path):
 
 
 def test_retune_refuses_a_model_trained_on_dev(tmp_path):
-    model = tmp_path / "event-classifier"
-    shutil.copytree(REPO / "models" / "event-classifier", model)
+    model = dev_free_copy_of_the_shipped_model(tmp_path / "event-classifier")
     report = json.loads((model / "training_report.json").read_text())
     (model / "training_report.json").write_text(json.dumps({**report, "train_splits": ["train", "dev"]}))
     with pytest.raises(ValueError, match="trained on dev"):
         retune_thresholds(model, REPO / "configs" / "event_classifier.cfg")
+
+
+def test_length_pools_cover_every_sentence_once_and_pad_less():
+    lengths = list(np.random.RandomState(0).randint(5, 300, size=1000))
+    plain = epoch_batches(lengths, 16, 0, np.random.RandomState(1))
+    pooled = epoch_batches(lengths, 16, 20, np.random.RandomState(1))
+    for batches in (plain, pooled):
+        assert sorted(int(i) for batch in batches for i in batch) == list(range(1000))
+        assert sorted(len(batch) for batch in batches) == [8] + [16] * 62  # 1,000 = 62 x 16 + 8
+
+    def padding(batches: list[np.ndarray]) -> int:
+        return sum(max(lengths[i] for i in batch) * len(batch) - sum(lengths[i] for i in batch) for batch in batches)
+
+    assert padding(pooled) < padding(plain) / 4
+    # plain batches are the old training order: one permutation, cut in order
+    order = np.random.RandomState(1).permutation(1000)
+    assert [list(batch) for batch in plain] == [list(order[b : b + 16]) for b in range(0, 1000, 16)]
+    # pooled batches differ between epochs
+    rng = np.random.RandomState(1)
+    first, second = epoch_batches(lengths, 16, 20, rng), epoch_batches(lengths, 16, 20, rng)
+    assert [list(b) for b in first] != [list(b) for b in second]
 
 
 def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
@@ -83,8 +113,9 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
         (corpus / f"{split}.jsonl").write_text("\n".join(real) + "\n", encoding="utf-8")
     text = (REPO / "configs" / "event_classifier.cfg").read_text()
     config = tmp_path / "tiny.cfg"
-    config.write_text(text.replace('corpus = "corpus"', f'corpus = "{corpus}"').replace("epochs = 6", "epochs = 1")
-                      .replace("max_length = 128", "max_length = 32").replace('["train", "silver"]', '["train"]'))
+    tiny = (text.replace('corpus = "corpus"', f'corpus = "{corpus}"').replace("epochs = 6", "epochs = 1")
+            .replace("max_length = 128", "max_length = 32"))
+    config.write_text(re.sub(r"(?m)^train_splits = .*$", 'train_splits = ["train"]', tiny))
     model = tmp_path / "model"
     logged: list[str] = []
     report = train(config, model, log=logged.append)
@@ -96,3 +127,17 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
     assert json.loads((model / "training_report.json").read_text())["dev_f1_tuned"] == report["dev_f1_tuned"]
     retune_thresholds(model, config, log=logged.append)
     assert (model / "event_model.json").read_bytes() == saved
+
+    # the final model's recipe: dev joins training, and the thresholds come from the run above
+    refit_config = tmp_path / "refit.cfg"
+    refit_config.write_text(re.sub(r"(?m)^train_splits = .*$",
+                                   f'train_splits = ["train", "dev"]\nthresholds_from = "{model / "event_model.json"}"', tiny))
+    refit = tmp_path / "refit"
+    logged.clear()
+    refit_report = train(refit_config, refit, log=logged.append)
+    assert refit_report["train_splits"] == ["train", "dev"] and refit_report["train_sentences"] > report["train_sentences"]
+    assert json.loads((refit / "event_model.json").read_text())["thresholds"] == thresholds
+    assert any("in-sample" in line for line in logged if line.startswith("epoch 1:"))
+    assert (refit / "dev_selected_training_report.json").read_bytes() == (model / "training_report.json").read_bytes()
+    with pytest.raises(ValueError, match="trained on dev"):
+        retune_thresholds(refit, config)
