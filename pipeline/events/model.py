@@ -153,7 +153,7 @@ class EventModel:
     def length_sorted_batches(self, texts: list[str], contexts: list[str] | None, batch_size: int) -> Iterator[tuple[list[int], Any]]:
         """(input positions, encoded batch) pairs over ``texts`` sorted by length, so each batch
         pads only to its own longest sentence."""
-        lengths = [len(t) + (len(contexts[i]) if contexts and self.uses_context else 0) for i, t in enumerate(texts)]
+        lengths = input_lengths(texts, contexts if self.uses_context else None)
         order = sorted(range(len(texts)), key=lambda i: lengths[i])
         for begin in range(0, len(order), batch_size):
             index = order[begin : begin + batch_size]
@@ -188,6 +188,12 @@ class EventModel:
         if not texts:
             return np.zeros((0, len(self.settings.labels)), dtype=np.float32)
         return 1.0 / (1.0 + np.exp(-self.logits(texts, contexts, batch_size)))
+
+
+def input_lengths(texts: list[str], contexts: list[str] | None) -> list[int]:
+    """Characters each model input reads (the sentence, plus its context when the model reads
+    one): the length that batching by length sorts on, at training and at inference."""
+    return [len(text) + (len(contexts[i]) if contexts else 0) for i, text in enumerate(texts)]
 
 
 class OnnxEventModel(EventModel):

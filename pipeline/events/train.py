@@ -16,7 +16,7 @@ from confection import Config
 
 from ..corpus import iter_sentences, read_split, training_documents
 from ..scoring import EVENT_LABELS
-from .model import SETTINGS_FILE, EventModel, normalize_sentence
+from .model import SETTINGS_FILE, EventModel, input_lengths, normalize_sentence
 
 
 def f1_table(gold: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict[str, float]:
@@ -126,6 +126,9 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     train_splits = list(settings.get("train_splits", ["train"]))
     if "test" in train_splits:
         raise ValueError("the test split is never used for training")
+    # a refit: dev is training data, so the last epoch is kept and the thresholds come from the
+    # dev-selected run; dev figures are in-sample
+    refit = "dev" in train_splits
     train_rows = list(iter_sentences(training_documents(train_splits, config["paths"]["corpus"])))
     dev_rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
     context = settings.get("context", "none")
@@ -150,7 +153,7 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     rng = np.random.RandomState(settings["seed"])
     # configs from before length pools (session 7) train on plain shuffled batches
     pool_batches = int(settings.get("length_pool_batches", 0))
-    lengths = [len(text) + (len(train_contexts[i]) if train_contexts else 0) for i, text in enumerate(train_texts)]
+    lengths = input_lengths(train_texts, train_contexts)
     for epoch in range(1, settings["epochs"] + 1):
         model.network.train()
         epoch_loss = 0.0
@@ -173,17 +176,15 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
         history.append({"epoch": epoch, "loss": round(epoch_loss / steps_per_epoch, 4),
                         "dev_f1": {k: round(v, 4) for k, v in dev_f1.items()},
                         "seconds": round(time.perf_counter() - started, 1)})
-        in_sample = " (in-sample: dev is training data here)" if "dev" in train_splits else ""
+        in_sample = " (in-sample: dev is training data here)" if refit else ""
         log(f"epoch {epoch}: loss {epoch_loss / steps_per_epoch:.4f}, dev micro-F1 {dev_f1['micro']:.4f}{in_sample} "
             "(" + ", ".join(f"{k} {v:.2f}" for k, v in dev_f1.items() if k != "micro") + ")")
-        if dev_f1["micro"] > best_f1:
+        if not refit and dev_f1["micro"] > best_f1:  # a refit keeps its last epoch: no copies
             best_f1, best_epoch = dev_f1["micro"], epoch
             best_state = copy.deepcopy(model.network.state_dict())
-    assert best_state is not None
     threshold_rule = threshold_rule_of(settings)
     tuned: dict[str, float] | None = None
-    if "dev" in train_splits:
-        # dev is training data here: keep the last epoch and take the dev-selected run's thresholds
+    if refit:
         best_epoch = settings["epochs"]
         best_f1 = history[-1]["dev_f1"]["micro"]  # the kept epoch's (in-sample) figure
         thresholds_file = Path(settings["thresholds_from"])
@@ -192,6 +193,7 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
         probs = model.predict(dev_texts, dev_contexts, batch_size=64)
         tuned = f1_table(dev_gold, probs >= np.array(model.settings.thresholds), labels)
     else:
+        assert best_state is not None
         model.network.load_state_dict(best_state)
         model.settings.thresholds = [0.5] * len(labels)  # tuned below, on the weights as saved
     model.settings.extra["best_epoch"] = best_epoch
@@ -207,16 +209,16 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
               "threshold_rule": threshold_rule}
     model.save(output)
     (output / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    if "dev" in train_splits:
+    if refit:
         # the run that chose the thresholds (and the recipe) travels with the model that uses them
         selected_report = Path(settings["thresholds_from"]).parent / "training_report.json"
         if selected_report.exists():
             (output / "dev_selected_training_report.json").write_text(selected_report.read_text(encoding="utf-8"), encoding="utf-8")
-    if "dev" not in train_splits:
+    else:
         # The saved weights are fp16, and they are what every later load runs: the thresholds
         # are tuned on them, not on the fp32 weights in memory.
         report = retune_thresholds(output, config_path, log)
-    kept = "last epoch (in-sample dev figures)" if "dev" in train_splits else "best epoch"
+    kept = "last epoch (in-sample dev figures)" if refit else "best epoch"
     log(f"{kept} {best_epoch}: dev micro-F1 {best_f1:.4f} at 0.5, {report['dev_f1_tuned']['micro']:.4f} with "
         f"the thresholds; saved to {output} ({report['seconds']:.0f} s)")
     return report

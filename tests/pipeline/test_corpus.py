@@ -64,7 +64,7 @@ def test_silver_documents_are_training_only_and_apart_from_the_gold_splits(split
     silver = read_split(split)
     assert silver and all(d["split"] == split and not d.get("synthetic") for d in silver)
     assert all(d["annotation"] == f"single pass (round {round_number})" for d in silver)
-    gold_ids = {d["id"] for split in SPLITS for d in read_split(split)}
+    gold_ids = {d["id"] for gold_split in SPLITS for d in read_split(gold_split)}
     other_silver = {d["id"] for other in SILVER_SPLITS if other != split for d in read_split(other)}
     assert not (gold_ids | other_silver) & {d["id"] for d in silver}
     docs = training_documents(["train", split])

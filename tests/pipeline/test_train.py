@@ -81,6 +81,21 @@ def test_retune_refuses_a_model_trained_on_dev(tmp_path):
         retune_thresholds(model, REPO / "configs" / "event_classifier.cfg")
 
 
+def test_the_final_config_is_the_dev_selected_recipe_plus_dev():
+    """configs/event_classifier_final.cfg repeats the dev-selected run's recipe (confection has
+    no includes): it may differ only in its output, dev in train_splits, and thresholds_from."""
+    from confection import Config
+
+    selected = Config().from_disk(REPO / "configs" / "event_classifier.cfg")
+    final = Config().from_disk(REPO / "configs" / "event_classifier_final.cfg")
+    assert final["training"]["train_splits"] == selected["training"]["train_splits"] + ["dev"]
+    assert final["training"]["thresholds_from"] == f"{selected['paths']['output']}/event_model.json"
+    differing = {"train_splits", "thresholds_from"}
+    assert {k: v for k, v in final["training"].items() if k not in differing} == \
+        {k: v for k, v in selected["training"].items() if k not in differing}
+    assert {**final["paths"], "output": None} == {**selected["paths"], "output": None}
+
+
 def test_length_pools_cover_every_sentence_once_and_pad_less():
     lengths = list(np.random.RandomState(0).randint(5, 300, size=1000))
     plain = epoch_batches(lengths, 16, 0, np.random.RandomState(1))
