@@ -24,6 +24,8 @@ EVENT_LABELS = (
     "RETALIATION", "THREAT", "AGREEMENT", "DEMAND", "TRADE_DATA",
 )
 WORK = Path("corpus/work")
+# Record keys copied from a segmented source record into its gold record, in this order.
+GOLD_KEYS = ("id", "date", "source", "title", "category", "url", "license", "passage_offset", "split", "synthetic")
 
 
 def segment() -> None:
@@ -121,7 +123,7 @@ def to_gold(record: dict, annotation: dict) -> tuple[dict, list[str]]:
     extra = set(by_n) - set(range(len(record["sentences"])))
     if extra:
         problems.append(f"sentence numbers not in the document: {sorted(extra)}")
-    gold = {k: record[k] for k in ("id", "date", "source", "title", "category", "url", "passage_offset", "split", "synthetic")}
+    gold = {k: record[k] for k in GOLD_KEYS if k in record}
     gold.update({"text": record["text"], "entities": entities, "sentences": sentences})
     return gold, problems
 
