@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from pipeline.corpus import iter_sentences, read_split
-from pipeline.events.model import EventModel, load_event_model, normalize_sentence
+from pipeline.events.model import EventModel, load_event_model
 from pipeline.events.train import f1_table
 
 
@@ -44,7 +44,8 @@ def main() -> None:
     parser.add_argument("--output")
     args = parser.parse_args()
     rows = list(iter_sentences(read_split("dev")))
-    texts = [normalize_sentence(r["text"]) for r in rows]
+    # the model's own inputs: headlines marked when it was trained so
+    texts = [EventModel.load(args.model).input_text(r["text"], r["headline"]) for r in rows]
     gold = np.array([r["labels"] for r in rows], dtype=bool)
     results: dict = {"model": args.model, "sentences": len(texts), "torch_threads": torch.get_num_threads()}
     for mode in ("none", "ffn", "all"):

@@ -55,8 +55,9 @@ def main() -> None:
     gold = np.array([r["labels"] for r in rows], dtype=bool)
     doc_ids = [r["doc_id"] for r in rows]
     transformer = EventModel.load(args.model)
+    model_texts = [transformer.input_text(r["text"], r["headline"]) for r in rows]  # headlines marked if trained so
     tfidf, textcat = TfidfEvents(), TextcatEvents()
-    models = {"transformer": (transformer.settings.labels, transformer.predict(texts, batch_size=64)),
+    models = {"transformer": (transformer.settings.labels, transformer.predict(model_texts, batch_size=64)),
               "tfidf": (tfidf.labels, tfidf.predict(texts)), "textcat": (textcat.labels, textcat.predict(texts))}
     results: dict = {"dev_documents": len(set(doc_ids)), "dev_sentences": len(rows), "repeats": REPEATS * 2, "models": {}}
     for name, (labels, probs) in models.items():

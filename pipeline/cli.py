@@ -89,7 +89,7 @@ def extract(
 def assemble(
     config: Path = typer.Argument(..., exists=True, help="a configs/*.cfg file"),
     output: Path = typer.Argument(..., help="pipeline folder to write"),
-    settings: list[str] = typer.Option([], "--set", help='config override KEY=VALUE (JSON value), e.g. paths.event_model="models/event-classifier-devselected"'),
+    settings: list[str] = typer.Option([], "--set", help='config override KEY=VALUE (JSON value), e.g. paths.event_model="models/event-classifier-rerun"'),
 ) -> None:
     """Build a pipeline folder from a config (base weights are checked first)."""
     from .assemble import assemble as run_assemble
@@ -105,11 +105,12 @@ def evaluate(
     output: Optional[Path] = typer.Option(None, "--output", help="JSON report"),
     errors: Optional[Path] = typer.Option(None, "--errors", help="every false positive and negative, with context"),
     settings: list[str] = typer.Option([], "--set", help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.quantize=false"),
+    by: Optional[str] = typer.Option(None, "--by", help="also score each group of documents: 'source' (the collection: whitehouse, wikipedia, ...)"),
 ) -> None:
     """Score the pipeline against gold documents."""
     from .evaluate import evaluate as run_evaluate, format_report
 
-    report = run_evaluate(gold, model=model, errors_path=errors, overrides=parse_settings(settings))
+    report = run_evaluate(gold, model=model, errors_path=errors, overrides=parse_settings(settings), by=by)
     typer.echo(format_report(report))
     if output:
         output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -154,7 +155,7 @@ def train(
 
 @app.command()
 def thresholds(
-    model: Path = typer.Option(Path("models/event-classifier-devselected"), "--model", exists=True,
+    model: Path = typer.Option(Path("models/event-classifier"), "--model", exists=True,
                                help="trained classifier folder (not one trained on dev, such as the shipped one)"),
     config: Path = typer.Option(Path("configs/event_classifier.cfg"), "--config", exists=True, help="training config (its threshold_rule)"),
 ) -> None:

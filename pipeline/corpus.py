@@ -11,6 +11,7 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 
 from .scoring import EVENT_LABELS
+from .sentences import is_headline
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 SPLITS = ("train", "dev", "test")
@@ -44,16 +45,18 @@ def read_split(split: str, corpus_dir: str | Path = CORPUS_DIR) -> list[dict[str
 
 
 def iter_sentences(docs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """One row per gold sentence: text, the previous sentence ("" for the first), ten 0/1
-    labels, its document and whether it is synthetic."""
+    """One row per gold sentence: text, the previous sentence ("" for the first), whether it
+    reads as a headline, ten 0/1 labels, its document, its collection and whether it is
+    synthetic."""
     for doc in docs:
         previous = ""
         for index, sentence in enumerate(doc["sentences"]):
             events = set(sentence["events"])
             text = doc["text"][sentence["start"] : sentence["end"]]
             yield {"doc_id": doc["id"], "sentence_index": index, "text": text, "previous": previous,
+                   "headline": is_headline(doc["text"], sentence["start"], sentence["end"]),
                    "labels": [int(label in events) for label in EVENT_LABELS],
-                   "synthetic": bool(doc.get("synthetic", False))}
+                   "collection": doc.get("collection"), "synthetic": bool(doc.get("synthetic", False))}
             previous = text
 
 

@@ -79,8 +79,35 @@ def _predict_with_baseline_events(gold_docs: list[dict[str, Any]], name: str) ->
     return predictions
 
 
+# Groupings `evaluate --by` knows: each names the function giving a gold document's group.
+GROUPINGS = ("source",)
+
+
+def source_of(doc: dict[str, Any]) -> str:
+    """The collection a gold document comes from (corpus/README.md: whitehouse, wikipedia, crs,
+    ustr, seed, synthetic); records without one fall back to their ``source`` field."""
+    return str(doc.get("collection") or doc.get("source") or "unknown")
+
+
+def grouped_scores(gold_docs: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Entity and event scores of each source's documents, from the same predictions."""
+    groups: dict[str, list[int]] = {}
+    for index, doc in enumerate(gold_docs):
+        groups.setdefault(source_of(doc), []).append(index)
+    out = {}
+    for name in sorted(groups):
+        gold = [gold_docs[i] for i in groups[name]]
+        predicted = [predictions[i] for i in groups[name]]
+        out[name] = {"documents": len(gold), "sentences": sum(len(d["sentences"]) for d in gold),
+                     "entities": score_entities(gold, predicted).report(),
+                     "events": score_events(gold, predicted).report()}
+    return out
+
+
 def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str | Path | None = None,
-             overrides: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
+             overrides: tuple[tuple[str, Any], ...] = (), by: str | None = None) -> dict[str, Any]:
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"--by {by!r}: use one of {GROUPINGS}")
     gold_docs = read_gold(gold_path)
     started = time.perf_counter()
     predictions = predict(gold_docs, model, overrides)
@@ -97,6 +124,8 @@ def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str |
         "entities": entity_score.report(),
         "events": event_score.report(),
     }
+    if by == "source":
+        report["by_source"] = grouped_scores(gold_docs, predictions)
     if errors_path:
         with open(errors_path, "w", encoding="utf-8") as handle:
             for mismatch in entity_score.errors:
@@ -120,4 +149,10 @@ def format_report(report: dict[str, Any]) -> str:
             row = report["events"][level][label]
             lines.append(f"{label:20}{row['precision']:8.3f}{row['recall']:8.3f}{row['f1']:8.3f}{row['support']:9d}")
         lines.append(f"{'macro':20}{'':16}{report['events'][level]['macro']['f1']:8.3f}")
+    if "by_source" in report:
+        lines += ["", "By source", f"{'':14}{'documents':>10}{'sentences':>10}{'entity F1':>10}{'event F1':>10}{'macro':>8}"]
+        for name, group in report["by_source"].items():
+            events = group["events"]["sentence"]
+            lines.append(f"{name:14}{group['documents']:10d}{group['sentences']:10d}"
+                         f"{group['entities']['strict']['micro']['f1']:10.3f}{events['micro']['f1']:10.3f}{events['macro']['f1']:8.3f}")
     return "\n".join(lines)

@@ -30,6 +30,23 @@ def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     return spans
 
 
+# A headline: a short line with no closing punctuation that ends its line (or the text). Wire
+# stories open with one, and archives of headlines are lines of them.
+HEADLINE_MAX_WORDS = 20
+SENTENCE_CLOSERS = tuple('.!?:;"\'”’)')
+
+
+def is_headline(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] reads as a headline: one line of at most HEADLINE_MAX_WORDS words,
+    no closing punctuation, and a line break (or the end of the text) right after it."""
+    sentence = text[start:end].rstrip()
+    if (not sentence or sentence.endswith(SENTENCE_CLOSERS) or "\n" in sentence or "\r" in sentence
+            or len(sentence.split()) > HEADLINE_MAX_WORDS):
+        return False
+    following = text[end : end + 3].lstrip(" \t")
+    return not following or following.startswith(("\n", "\r"))
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> Language:
     from .base import load_base_pipeline

@@ -144,8 +144,7 @@ class EventClassifier(Pipe):
 
     def _label(self, docs: list[Doc]) -> None:
         from ..events.model import normalize_sentence
-
-        from ..sentences import sentence_spans
+        from ..sentences import is_headline, sentence_spans
 
         for doc in docs:
             doc._.ts_events = []
@@ -154,17 +153,20 @@ class EventClassifier(Pipe):
             contexts: list[str] = []
             previous = ""
             doc_text = doc.text  # Doc.text joins every token on each access: read it once
-            for start, end in sentence_spans(doc):
+            sentences = sentence_spans(doc)
+            if not sentences:
+                continue
+            self._set_threads()
+            model = self.event_model
+            for start, end in sentences:
                 text = normalize_sentence(doc_text[start:end])
                 if len(text) >= self.min_sentence_chars:
                     spans.append((start, end))
-                    texts.append(text)
+                    texts.append(model.input_text(text, is_headline(doc_text, start, end)))
                     contexts.append(previous)
                 previous = text
             if not texts:
                 continue
-            self._set_threads()
-            model = self.event_model
             # One document's sentences per model call: int8 dynamic quantization scales the
             # activations by the whole batch, so sentences of other documents in a batch would
             # change this one's events (and so would --batch-size, shards and engines).

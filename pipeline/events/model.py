@@ -124,6 +124,21 @@ class EventModel:
         return cls(network, tokenizer, settings)
 
     @property
+    def marks_headlines(self) -> bool:
+        """Whether the model reads headlines with HEADLINE_PREFIX (settings "headline_inputs")."""
+        return bool(self.settings.extra.get("headline_inputs", False))
+
+    @property
+    def temperature(self) -> float:
+        """Logits are divided by this before the sigmoid (1.0: uncalibrated), fitted on dev."""
+        return float(self.settings.extra.get("temperature", 1.0))
+
+    def input_text(self, sentence: str, headline: bool) -> str:
+        """The text the model reads for a sentence: whitespace folded, and headlines marked when
+        the model was trained so."""
+        return model_text(sentence, headline, self.marks_headlines)
+
+    @property
     def uses_context(self) -> bool:
         """Whether the model reads the previous sentence as a second segment."""
         return self.settings.extra.get("context") == "previous"
@@ -187,7 +202,7 @@ class EventModel:
     def predict(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.settings.labels)), dtype=np.float32)
-        return 1.0 / (1.0 + np.exp(-self.logits(texts, contexts, batch_size)))
+        return 1.0 / (1.0 + np.exp(-self.logits(texts, contexts, batch_size) / self.temperature))
 
 
 def input_lengths(texts: list[str], contexts: list[str] | None) -> list[int]:
@@ -297,3 +312,13 @@ def load_event_model(folder: str | Path, runtime: str = "torch", threads: int = 
 
 def normalize_sentence(text: str) -> str:
     return " ".join(text.split())
+
+
+# Headlines are a register of their own (present tense for past events, no articles): a model
+# trained with headline_inputs reads them behind this prefix.
+HEADLINE_PREFIX = "headline: "
+
+
+def model_text(sentence: str, headline: bool, mark_headlines: bool) -> str:
+    text = normalize_sentence(sentence)
+    return HEADLINE_PREFIX + text if mark_headlines and headline else text

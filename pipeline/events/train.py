@@ -16,7 +16,7 @@ from confection import Config
 
 from ..corpus import iter_sentences, read_split, training_documents
 from ..scoring import EVENT_LABELS
-from .model import SETTINGS_FILE, EventModel, input_lengths, normalize_sentence
+from .model import SETTINGS_FILE, EventModel, input_lengths, model_text, normalize_sentence
 
 
 def f1_table(gold: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict[str, float]:
@@ -76,12 +76,87 @@ def choose_thresholds(gold: np.ndarray, probs: np.ndarray, rule: str, min_positi
     raise ValueError(f"unknown threshold rule {rule!r}: use one of {THRESHOLD_RULES}")
 
 
-def sentence_arrays(rows: list[dict[str, Any]], with_context: bool) -> tuple[list[str], list[str] | None, np.ndarray]:
-    """Model inputs of gold sentence rows: texts, previous sentences (when the model reads
-    them) and the 0/1 label matrix."""
-    texts = [normalize_sentence(r["text"]) for r in rows]
+def sentence_arrays(rows: list[dict[str, Any]], with_context: bool,
+                    mark_headlines: bool = False) -> tuple[list[str], list[str] | None, np.ndarray]:
+    """Model inputs of gold sentence rows: texts (headlines marked when the model reads them
+    so), previous sentences (when the model reads them) and the 0/1 label matrix."""
+    texts = [model_text(r["text"], r["headline"], mark_headlines) for r in rows]
     contexts = [normalize_sentence(r["previous"]) for r in rows] if with_context else None
     return texts, contexts, np.array([r["labels"] for r in rows], dtype=bool)
+
+
+def repeat_collections(rows: list[dict[str, Any]], repeats: dict[str, int]) -> list[dict[str, Any]]:
+    """Training rows with each row of a collection in ``repeats`` taken that many times (an
+    epoch sees them that often): a scarce register weighs more without changing the others."""
+    for name, times in repeats.items():
+        if times < 1 or int(times) != times:
+            raise ValueError(f"repeat_collections.{name} must be a whole number >= 1, not {times!r}")
+    return [row for row in rows for _ in range(int(repeats.get(row["collection"], 1)))]
+
+
+def selection_mask(rows: list[dict[str, Any]], collections: list[str]) -> np.ndarray:
+    """Dev rows that choose the epoch, the temperature and the thresholds: those of
+    ``collections`` (all rows when empty)."""
+    mask = np.array([not collections or r["collection"] in collections for r in rows], dtype=bool)
+    if not mask.any():
+        raise ValueError(f"dev has no sentences of the selection collections {collections}")
+    return mask
+
+
+def collection_f1(rows: list[dict[str, Any]], gold: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict[str, float]:
+    """Micro-F1 of each collection's dev sentences."""
+    names = sorted({str(r["collection"]) for r in rows})
+    out = {}
+    for name in names:
+        mask = np.array([str(r["collection"]) == name for r in rows], dtype=bool)
+        out[name] = round(f1_table(gold[mask], predicted[mask], labels)["micro"], 4)
+    return out
+
+
+def _binned_gap(correct: np.ndarray, confidence: np.ndarray, bins: int) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins on [0.5, 1], weighted by
+    their cells."""
+    if not len(confidence):
+        return 0.0
+    edges = np.linspace(0.5, 1.0, bins + 1)
+    index = np.clip(np.searchsorted(edges, confidence, side="right") - 1, 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        in_bin = index == b
+        if in_bin.any():
+            total += in_bin.sum() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
+    return round(float(total / len(confidence)), 4)
+
+
+def expected_calibration_error(gold: np.ndarray, probs: np.ndarray, bins: int = 10) -> float:
+    """ECE over every (sentence, label) cell. Confidence is max(p, 1 - p), the probability of
+    the decision taken at 0.5."""
+    p = probs.ravel()
+    correct = ((p >= 0.5) == gold.ravel().astype(bool)).astype(float)
+    return _binned_gap(correct, np.maximum(p, 1 - p), bins)
+
+
+def positive_ece(gold: np.ndarray, probs: np.ndarray, bins: int = 10) -> float:
+    """ECE of the cells the model calls positive (p >= 0.5): how far an emitted event's
+    confidence is from the share of such events that are right (what output users read)."""
+    p = probs.ravel()
+    emitted = p >= 0.5
+    return _binned_gap(gold.ravel().astype(bool)[emitted].astype(float), p[emitted], bins)
+
+
+TEMPERATURE_GRID = [round(float(t), 2) for t in np.arange(0.5, 4.01, 0.05)]
+
+
+def fit_temperature(gold: np.ndarray, logits: np.ndarray, grid: list[float] = TEMPERATURE_GRID) -> float:
+    """The temperature (logits / T) with the lowest binary cross-entropy on dev."""
+    best, best_loss = 1.0, float("inf")
+    y = gold.astype(float)
+    for temperature in grid:
+        z = logits / temperature
+        loss = float(np.mean(np.logaddexp(0, z) - y * z))
+        if loss < best_loss - 1e-12:
+            best, best_loss = temperature, loss
+    return best
 
 
 def epoch_batches(lengths: list[int], batch_size: int, pool_batches: int, rng: np.random.RandomState) -> list[np.ndarray]:
@@ -129,13 +204,18 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     # a refit: dev is training data, so the last epoch is kept and the thresholds come from the
     # dev-selected run; dev figures are in-sample
     refit = "dev" in train_splits
-    train_rows = list(iter_sentences(training_documents(train_splits, config["paths"]["corpus"])))
+    train_rows = repeat_collections(list(iter_sentences(training_documents(train_splits, config["paths"]["corpus"]))),
+                                    dict(settings.get("repeat_collections", {})))
     dev_rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
     context = settings.get("context", "none")
-    train_texts, train_contexts, train_gold = sentence_arrays(train_rows, context == "previous")
-    dev_texts, dev_contexts, dev_gold = sentence_arrays(dev_rows, context == "previous")
+    headline_inputs = bool(settings.get("headline_inputs", False))
+    selection = list(settings.get("selection_collections", []))
+    train_texts, train_contexts, train_gold = sentence_arrays(train_rows, context == "previous", headline_inputs)
+    dev_texts, dev_contexts, dev_gold = sentence_arrays(dev_rows, context == "previous", headline_inputs)
+    selected = selection_mask(dev_rows, selection)
 
     model = EventModel.from_pretrained_encoder(labels, settings["max_length"], settings["dropout"], context)
+    model.settings.extra["headline_inputs"] = headline_inputs
     positives = train_gold.sum(0)
     # class imbalance: weight positives by sqrt(negatives / positives), capped
     pos_weight = np.clip(np.sqrt((len(train_gold) - positives) / np.maximum(positives, 1)), 1.0, settings["pos_weight_cap"])
@@ -172,13 +252,15 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
                 log(f"  epoch {epoch} step {step + 1}/{steps_per_epoch} loss {epoch_loss / (step + 1):.4f} "
                     f"({time.perf_counter() - started:.0f} s)")
         probs = model.predict(dev_texts, dev_contexts, batch_size=64)
-        dev_f1 = f1_table(dev_gold, probs >= 0.5, labels)
+        dev_f1 = f1_table(dev_gold[selected], probs[selected] >= 0.5, labels)
+        by_collection = collection_f1(dev_rows, dev_gold, probs >= 0.5, labels)
         history.append({"epoch": epoch, "loss": round(epoch_loss / steps_per_epoch, 4),
                         "dev_f1": {k: round(v, 4) for k, v in dev_f1.items()},
+                        "dev_micro_f1_by_collection": by_collection,
                         "seconds": round(time.perf_counter() - started, 1)})
         in_sample = " (in-sample: dev is training data here)" if refit else ""
-        log(f"epoch {epoch}: loss {epoch_loss / steps_per_epoch:.4f}, dev micro-F1 {dev_f1['micro']:.4f}{in_sample} "
-            "(" + ", ".join(f"{k} {v:.2f}" for k, v in dev_f1.items() if k != "micro") + ")")
+        log(f"epoch {epoch}: loss {epoch_loss / steps_per_epoch:.4f}, selection dev micro-F1 {dev_f1['micro']:.4f}{in_sample} "
+            f"{by_collection} (" + ", ".join(f"{k} {v:.2f}" for k, v in dev_f1.items() if k != "micro") + ")")
         if not refit and dev_f1["micro"] > best_f1:  # a refit keeps its last epoch: no copies
             best_f1, best_epoch = dev_f1["micro"], epoch
             best_state = copy.deepcopy(model.network.state_dict())
@@ -205,8 +287,9 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
               "thresholds": dict(zip(labels, model.settings.thresholds)), "history": history,
               "train_sentences": len(train_texts), "seconds": round(time.perf_counter() - started, 1),
               "torch_threads": settings["threads"], "context": context, "train_splits": train_splits,
-              "length_pool_batches": pool_batches,
-              "threshold_rule": threshold_rule}
+              "length_pool_batches": pool_batches, "headline_inputs": headline_inputs,
+              "repeat_collections": dict(settings.get("repeat_collections", {})),
+              "selection_collections": selection, "threshold_rule": threshold_rule}
     model.save(output)
     (output / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if refit:
@@ -238,19 +321,41 @@ def retune_thresholds(model_folder: str | Path, config_path: str | Path, log: An
         raise ValueError(f"{folder} was trained on dev: its thresholds cannot be tuned on dev")
     seed_everything(settings["seed"])
     model = EventModel.load(folder)
-    texts, contexts, gold = sentence_arrays(list(iter_sentences(read_split("dev", config["paths"]["corpus"]))),
-                                            model.uses_context)
-    probs = model.predict(texts, contexts, batch_size=64)
+    rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
+    texts, contexts, all_gold = sentence_arrays(rows, model.uses_context, model.marks_headlines)
+    selected = selection_mask(rows, list(settings.get("selection_collections", [])))
+    model.settings.extra["temperature"] = 1.0
+    logits = model.logits(texts, contexts, batch_size=64)
+    gold = all_gold[selected]
+    calibration: dict[str, Any] = {}
+    temperature = 1.0
+    if settings.get("calibrate", False):
+        # One temperature for all labels (monotone: it moves the thresholds, not the ranking),
+        # fitted on the candidate cells (raw probability >= calibration_floor): the mass of
+        # easy negatives would otherwise set it, and the confidences users read are those of
+        # emitted events.
+        raw = 1.0 / (1.0 + np.exp(-logits[selected]))
+        floor = float(settings.get("calibration_floor", 0.0))
+        candidates = raw >= floor
+        temperature = fit_temperature(gold[candidates], logits[selected][candidates])
+        calibrated = 1.0 / (1.0 + np.exp(-logits[selected] / temperature))
+        calibration = {"temperature": temperature, "fitted_on": f"selection dev cells with raw probability >= {floor}",
+                       "ece_before": expected_calibration_error(gold, raw), "ece_after": expected_calibration_error(gold, calibrated),
+                       "positive_ece_before": positive_ece(gold, raw), "positive_ece_after": positive_ece(gold, calibrated)}
+    all_probs = 1.0 / (1.0 + np.exp(-logits / temperature))
+    probs = all_probs[selected]
     rule = threshold_rule_of(settings)
     previous = list(model.settings.thresholds)
     thresholds = choose_thresholds(gold, probs, rule, settings["min_dev_positives"])
     tuned = f1_table(gold, probs >= np.array(thresholds), model.settings.labels)
     settings_path = folder / SETTINGS_FILE
     saved = json.loads(settings_path.read_text(encoding="utf-8"))
-    saved.update({"thresholds": thresholds, "dev_micro_f1_tuned": round(tuned["micro"], 4)})
+    saved.update({"thresholds": thresholds, "dev_micro_f1_tuned": round(tuned["micro"], 4), "temperature": temperature})
     settings_path.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     report.update({"threshold_rule": rule, "thresholds": dict(zip(model.settings.labels, thresholds)),
-                   "dev_f1_tuned": {k: round(v, 4) for k, v in tuned.items()}})
+                   "dev_f1_tuned": {k: round(v, 4) for k, v in tuned.items()},
+                   "dev_micro_f1_tuned_by_collection": collection_f1(rows, all_gold, all_probs >= np.array(thresholds), model.settings.labels),
+                   "calibration": calibration or None})
     report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     log(f"{folder}: thresholds by rule {rule!r}: {previous} -> {thresholds}; dev micro-F1 {tuned['micro']:.4f}")
     return report

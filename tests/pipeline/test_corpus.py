@@ -73,3 +73,30 @@ def test_silver_documents_are_training_only_and_apart_from_the_gold_splits(split
     assert flags == sorted(flags)  # real documents first, synthetic last, whatever the files
     with pytest.raises(ValueError):
         training_documents(["train", "test"])
+
+
+def test_wikipedia_items_are_split_by_iso_week_with_their_attribution():
+    import datetime as dt
+
+    items = [d for split in SPLITS for d in read_split(split) if d["collection"] == "wikipedia"]
+    assert len(items) == 664
+    weeks: dict[tuple[int, int], set[str]] = {}
+    for item in items:
+        year, week, _ = dt.date.fromisoformat(item["date"]).isocalendar()
+        weeks.setdefault((year, week), set()).add(item["split"])
+        assert item["url"].startswith("https://en.wikipedia.org/wiki/Portal:Current_events")
+        assert "CC BY-SA" in item["license"]
+        assert item["annotation"] == "two passes, adjudicated"
+    assert all(len(splits) == 1 for splits in weeks.values())  # one story's items stay together
+    shares = {split: sum(d["split"] == split for d in items) / len(items) for split in SPLITS}
+    assert abs(shares["test"] - 0.4) < 0.03 and abs(shares["dev"] - 0.2) < 0.03, shares
+
+
+def test_synthetic_text_is_train_only_and_marked():
+    for split in SPLITS:
+        for doc in read_split(split):
+            assert doc["synthetic"] == (doc["collection"] == "synthetic"), doc["id"]
+            if doc["synthetic"]:
+                assert split == "train" and doc["entity_annotation"] is False and not doc["entities"]
+    collections = {d["collection"] for d in read_split("test")}
+    assert collections == {"whitehouse", "wikipedia"}

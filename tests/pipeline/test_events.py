@@ -117,3 +117,22 @@ def test_a_documents_events_do_not_depend_on_its_batch(full_nlp, seed_text):
     assert all(alone[:2])
     for batch_size in (1, 2, 5):
         assert [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(texts, batch_size=batch_size)] == alone
+
+
+def test_headlines_reach_the_model_behind_their_prefix(full_nlp, monkeypatch):
+    """A model trained with headline_inputs reads a wire story's headline line marked, and its
+    body sentences as they are (pipeline.sentences.is_headline decides, as in training)."""
+    from pipeline.events.model import HEADLINE_PREFIX
+
+    model = full_nlp.get_pipe("event_classifier").event_model
+    monkeypatch.setitem(model.settings.extra, "headline_inputs", True)
+    seen: list[str] = []
+    predict = model.predict
+
+    def recording_predict(texts, contexts=None, batch_size=64):
+        seen.extend(texts)
+        return predict(texts, contexts, batch_size)
+
+    monkeypatch.setattr(model, "predict", recording_predict)
+    full_nlp("U.S. slaps 25 pct tariffs on Mexican tomatoes\n\nThe duties start on Monday, officials said.")
+    assert seen == [HEADLINE_PREFIX + "U.S. slaps 25 pct tariffs on Mexican tomatoes", "The duties start on Monday, officials said."]

@@ -62,3 +62,15 @@ def test_event_scores_by_hand():
     assert sentence["macro"]["f1"] == 0.5
     document = report["document"]
     assert document["micro"]["precision"] == pytest.approx(0.6667, abs=1e-4)
+
+
+def test_grouped_scores_split_the_same_predictions_by_source():
+    from pipeline.evaluate import grouped_scores
+
+    other = {**GOLD, "id": "d2", "collection": "wikipedia"}
+    groups = grouped_scores([{**GOLD, "collection": "whitehouse"}, other], [PRED, {**PRED, "id": "d2"}])
+    assert list(groups) == ["whitehouse", "wikipedia"]
+    alone = score_events([GOLD], [PRED]).report()
+    for group in groups.values():
+        assert group["documents"] == 1 and group["sentences"] == 2
+        assert group["events"] == alone

@@ -81,21 +81,6 @@ def test_retune_refuses_a_model_trained_on_dev(tmp_path):
         retune_thresholds(model, REPO / "configs" / "event_classifier.cfg")
 
 
-def test_the_final_config_is_the_dev_selected_recipe_plus_dev():
-    """configs/event_classifier_final.cfg repeats the dev-selected run's recipe (confection has
-    no includes): it may differ only in its output, dev in train_splits, and thresholds_from."""
-    from confection import Config
-
-    selected = Config().from_disk(REPO / "configs" / "event_classifier.cfg")
-    final = Config().from_disk(REPO / "configs" / "event_classifier_final.cfg")
-    assert final["training"]["train_splits"] == selected["training"]["train_splits"] + ["dev"]
-    assert final["training"]["thresholds_from"] == f"{selected['paths']['output']}/event_model.json"
-    differing = {"train_splits", "thresholds_from"}
-    assert {k: v for k, v in final["training"].items() if k not in differing} == \
-        {k: v for k, v in selected["training"].items() if k not in differing}
-    assert {**final["paths"], "output": None} == {**selected["paths"], "output": None}
-
-
 def test_length_pools_cover_every_sentence_once_and_pad_less():
     lengths = list(np.random.RandomState(0).randint(5, 300, size=1000))
     plain = epoch_batches(lengths, 16, 0, np.random.RandomState(1))
@@ -123,13 +108,14 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for split, count in (("train", 4), ("dev", 3)):
-        lines = (REPO / "corpus" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
-        real = [line for line in lines if not json.loads(line).get("synthetic")][:count]
-        (corpus / f"{split}.jsonl").write_text("\n".join(real) + "\n", encoding="utf-8")
+        records = [json.loads(line) for line in (REPO / "corpus" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+        # White House documents and Wikipedia items (dev's Wikipedia items choose epoch and thresholds)
+        real = [r for r in records if r["collection"] == "whitehouse"][:count] + [r for r in records if r["collection"] == "wikipedia"][:count * 4]
+        (corpus / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in real), encoding="utf-8")
     text = (REPO / "configs" / "event_classifier.cfg").read_text()
     config = tmp_path / "tiny.cfg"
-    tiny = (text.replace('corpus = "corpus"', f'corpus = "{corpus}"').replace("epochs = 6", "epochs = 1")
-            .replace("max_length = 128", "max_length = 32"))
+    tiny = re.sub(r"(?m)^epochs = \d+$", "epochs = 1",
+                  text.replace('corpus = "corpus"', f'corpus = "{corpus}"').replace("max_length = 128", "max_length = 32"))
     config.write_text(re.sub(r"(?m)^train_splits = .*$", 'train_splits = ["train"]', tiny))
     model = tmp_path / "model"
     logged: list[str] = []
@@ -140,6 +126,11 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
     thresholds = json.loads(saved)["thresholds"]
     assert len(set(thresholds)) == 1 and list(report["thresholds"].values()) == thresholds  # the config's "global" rule
     assert json.loads((model / "training_report.json").read_text())["dev_f1_tuned"] == report["dev_f1_tuned"]
+    # selection on the Wikipedia items, White House dev reported beside them, calibration measured
+    assert report["selection_collections"] == ["wikipedia"] and report["headline_inputs"] is True
+    assert set(report["dev_micro_f1_tuned_by_collection"]) == {"whitehouse", "wikipedia"}
+    assert report["calibration"]["temperature"] == json.loads(saved)["temperature"]
+    assert 0 <= report["calibration"]["ece_after"] <= 1
     retune_thresholds(model, config, log=logged.append)
     assert (model / "event_model.json").read_bytes() == saved
 
@@ -156,3 +147,33 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
     assert (refit / "dev_selected_training_report.json").read_bytes() == (model / "training_report.json").read_bytes()
     with pytest.raises(ValueError, match="trained on dev"):
         retune_thresholds(refit, config)
+
+
+def test_calibration_helpers():
+    from pipeline.events.train import expected_calibration_error, fit_temperature, positive_ece
+
+    gold = np.array([[1, 0], [0, 0], [1, 1], [0, 1]], dtype=bool)
+    # perfectly confident and right: no calibration error
+    assert expected_calibration_error(gold, gold.astype(float)) == 0.0
+    # every cell 0.9 confident in the decision taken; one of the eight decisions is wrong
+    probs = np.array([[0.9, 0.1], [0.9, 0.1], [0.9, 0.9], [0.1, 0.9]])
+    # 7 of 8 right at confidence 0.9 -> |0.875 - 0.9| = 0.025
+    assert expected_calibration_error(gold, probs) == pytest.approx(0.025)
+    # emitted: 5 cells at 0.9, 4 right -> |0.8 - 0.9| = 0.1
+    assert positive_ece(gold, probs) == pytest.approx(0.1)
+    # the fitted temperature undoes a scaling of the logits: twice the logits, twice the T
+    rng = np.random.RandomState(0)
+    truth = rng.rand(2000, 1) < 0.3
+    logits = np.where(truth, 1.0, -1.0) + rng.randn(2000, 1) * 1.0
+    t2, t4 = fit_temperature(truth, logits * 2), fit_temperature(truth, logits * 4)
+    assert t4 > 1.5 and t4 == pytest.approx(2 * t2, abs=0.06)
+
+
+def test_repeat_collections_weighs_a_register_without_touching_the_others():
+    from pipeline.events.train import repeat_collections
+
+    rows = [{"collection": "wikipedia", "n": 1}, {"collection": "whitehouse", "n": 2}, {"collection": "wikipedia", "n": 3}]
+    assert [r["n"] for r in repeat_collections(rows, {"wikipedia": 3})] == [1, 1, 1, 2, 3, 3, 3]
+    assert repeat_collections(rows, {}) == rows
+    with pytest.raises(ValueError, match="whole number"):
+        repeat_collections(rows, {"wikipedia": 0})
