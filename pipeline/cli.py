@@ -156,11 +156,11 @@ def train(
 @app.command()
 def thresholds(
     model: Path = typer.Option(Path("models/event-classifier"), "--model", exists=True,
-                               help="trained classifier folder (not one trained on dev, such as the shipped one)"),
+                               help="trained classifier folder (not one trained on dev)"),
     config: Path = typer.Option(Path("configs/event_classifier.cfg"), "--config", exists=True, help="training config (its threshold_rule)"),
 ) -> None:
-    """Re-tune a trained classifier's decision thresholds on dev by the config's threshold_rule
-    (the dev-selected run of `make train`; the shipped model takes its thresholds from it)."""
+    """Re-tune a trained classifier's temperature and decision thresholds on dev (the config's
+    selection_collections, calibrate and threshold_rule) without training again."""
     from .events.train import retune_thresholds
 
     retune_thresholds(model, config)
