@@ -94,7 +94,7 @@ def upgrade_to_1(connection: Connection) -> None:
     raise RuntimeError("schema version 1 is only reached by upgrading from it; new databases start at the current version")
 
 
-# Schema version 1 (session 1): text ids built from the document id ("doc/e3", "doc/v0/rate1").
+# Schema version 1: text ids built from the document id ("doc/e3", "doc/v0/rate1").
 _V1_TABLES = ("event_arguments", "events", "entities", "documents")  # children first
 _V1_INDEXES = ("ix_documents_date", "ix_entities_document_id", "ix_entities_label_canonical", "ix_entities_country",
                "ix_events_document_id", "ix_events_type_date", "ix_event_arguments_event_id",

@@ -231,7 +231,7 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     best_state, best_f1, best_epoch = None, -1.0, 0
     started = time.perf_counter()
     rng = np.random.RandomState(settings["seed"])
-    # configs from before length pools (session 7) train on plain shuffled batches
+    # configs without length_pool_batches train on plain shuffled batches
     pool_batches = int(settings.get("length_pool_batches", 0))
     lengths = input_lengths(train_texts, train_contexts)
     for epoch in range(1, settings["epochs"] + 1):
