@@ -202,7 +202,12 @@ class EventModel:
     def predict(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.settings.labels)), dtype=np.float32)
-        return 1.0 / (1.0 + np.exp(-self.logits(texts, contexts, batch_size) / self.temperature))
+        return probabilities(self.logits(texts, contexts, batch_size), self.temperature)
+
+
+def probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Per-label probabilities of logits divided by a calibration temperature."""
+    return 1.0 / (1.0 + np.exp(-logits / temperature))
 
 
 def input_lengths(texts: list[str], contexts: list[str] | None) -> list[int]:

@@ -16,7 +16,7 @@ from confection import Config
 
 from ..corpus import iter_sentences, read_split, training_documents
 from ..scoring import EVENT_LABELS
-from .model import SETTINGS_FILE, EventModel, input_lengths, model_text, normalize_sentence
+from .model import SETTINGS_FILE, EventModel, input_lengths, model_text, normalize_sentence, probabilities
 
 
 def f1_table(gold: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict[str, float]:
@@ -324,8 +324,7 @@ def retune_thresholds(model_folder: str | Path, config_path: str | Path, log: An
     rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
     texts, contexts, all_gold = sentence_arrays(rows, model.uses_context, model.marks_headlines)
     selected = selection_mask(rows, list(settings.get("selection_collections", [])))
-    model.settings.extra["temperature"] = 1.0
-    logits = model.logits(texts, contexts, batch_size=64)
+    logits = model.logits(texts, contexts, batch_size=64)  # raw: the temperature is refitted below
     gold = all_gold[selected]
     calibration: dict[str, Any] = {}
     temperature = 1.0
@@ -334,15 +333,15 @@ def retune_thresholds(model_folder: str | Path, config_path: str | Path, log: An
         # fitted on the candidate cells (raw probability >= calibration_floor): the mass of
         # easy negatives would otherwise set it, and the confidences users read are those of
         # emitted events.
-        raw = 1.0 / (1.0 + np.exp(-logits[selected]))
+        raw = probabilities(logits[selected])
         floor = float(settings.get("calibration_floor", 0.0))
         candidates = raw >= floor
         temperature = fit_temperature(gold[candidates], logits[selected][candidates])
-        calibrated = 1.0 / (1.0 + np.exp(-logits[selected] / temperature))
+        calibrated = probabilities(logits[selected], temperature)
         calibration = {"temperature": temperature, "fitted_on": f"selection dev cells with raw probability >= {floor}",
                        "ece_before": expected_calibration_error(gold, raw), "ece_after": expected_calibration_error(gold, calibrated),
                        "positive_ece_before": positive_ece(gold, raw), "positive_ece_after": positive_ece(gold, calibrated)}
-    all_probs = 1.0 / (1.0 + np.exp(-logits / temperature))
+    all_probs = probabilities(logits, temperature)
     probs = all_probs[selected]
     rule = threshold_rule_of(settings)
     previous = list(model.settings.thresholds)
