@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install model run test train bench-speed bench-batch bench-load evaluate
+.PHONY: install model run test test-slow lint train bench-speed bench-batch bench-load bench-big evaluate
 
 $(STAMP): pyproject.toml requirements/models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,14 @@ run: model
 # package, installed and started by scripts/postgres.sh) and SQLite.
 test: install
 	export TARIFFSCOPE_TEST_POSTGRES_URL="$$(scripts/postgres.sh start)" && \
-	$(PY) -m pytest -q -m "not slow" && \
-	$(PY) -m pytest -q -m slow
+	$(PY) -m pytest -q
+
+# The long cases (a 5 MB document through the whole pipeline), opt-in.
+test-slow: install
+	$(PY) -m pytest -q --slow -m slow
+
+lint: install
+	$(PY) -m ruff check pipeline tests benchmarks corpus/tools
 
 # The shipped event classifier: epoch, temperature and threshold chosen on the news (Wikipedia)
 # items of dev, which stay held out.

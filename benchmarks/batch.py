@@ -36,6 +36,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cpu_scaling import probe  # noqa: E402
+from provenance import provenance  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 VANILLA = """
@@ -122,12 +123,13 @@ def main() -> None:
                         help="trials of benchmarks/cpu_scaling.py before each run (0: none)")
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         source = folder / "archive.jsonl"
         words = build_archive(source, args.documents)
-        subprocess.run([python, "-c", "from pipeline.api import ensure_model; ensure_model()"], check=True, cwd=REPO)
+        subprocess.run([python, "-c", "from pipeline.loading import model_folder; model_folder()"], check=True, cwd=REPO)
         configs = {
             "vanilla_base_n1": [python, "-c", VANILLA, str(source)],
             "tariffscope_n1": [python, "-m", "pipeline", "extract", str(source), "-o", str(folder / "n1.jsonl"),
@@ -182,6 +184,7 @@ def main() -> None:
                         results[f"speedup_{short}_over_n1{suffix}_per_round"] = per_round
         print("speed-ups:", {k: v for k, v in results.items() if k.startswith("speedup")})
     if args.output:
+        results["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

@@ -24,8 +24,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from batch import build_archive  # noqa: E402
+from provenance import provenance  # noqa: E402
 
-from pipeline.api import load_pipeline  # noqa: E402
+from pipeline.loading import load_pipeline  # noqa: E402
 
 
 def component_seconds(texts: list[str], threads: int, batch_size: int) -> dict[str, float]:
@@ -52,6 +53,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     with tempfile.TemporaryDirectory() as tmp:
         archive = Path(tmp) / "archive.jsonl"
         words = build_archive(archive, args.documents)
@@ -78,6 +80,7 @@ def main() -> None:
           f"{result['event_classifier_two_thread_speedup']:.2f}x faster on two threads; two perfectly scaling "
           f"one-thread processes would be {result['perfect_two_process_speedup_over_default']:.3f}x one default process")
     if args.output:
+        result["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 

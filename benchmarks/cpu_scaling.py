@@ -12,8 +12,11 @@ import argparse
 import json
 import multiprocessing
 import statistics
+import sys
 import time
 from pathlib import Path
+
+from provenance import provenance
 
 WORK = 30_000_000  # about 2 s of one core here
 
@@ -60,10 +63,12 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     result = {"cpu_count": multiprocessing.cpu_count(), **probe(args.trials)}
     print(f"two processes side by side: scaling {result['scaling']:.3f} over all trials, median {result['median_scaling']:.3f} "
           f"(min {result['min_scaling']:.3f}, max {result['max_scaling']:.3f}) over {args.trials} trials")
     if args.output:
+        result["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 

@@ -23,6 +23,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from provenance import provenance  # noqa: E402
+
 
 def _cpu_seconds() -> float:
     import psutil
@@ -34,7 +36,7 @@ def _cpu_seconds() -> float:
 def _cluster(config: dict[str, Any]) -> tuple[Any, Any]:
     from dask.distributed import Client
 
-    from pipeline.distributed import start_local_cluster
+    from pipeline.extract.dask_engine import start_local_cluster
 
     cluster = start_local_cluster(2, config)  # as `--engine dask --workers 2` starts it
     return cluster, Client(cluster)
@@ -60,7 +62,7 @@ def idle(config: dict[str, Any], seconds: float) -> dict[str, float]:
 
 
 def loaded(config: dict[str, Any], source: Path, output: Path) -> dict[str, float]:
-    from pipeline.distributed import extract_dask
+    from pipeline.extract.dask_engine import extract_dask
 
     shutil.rmtree(output, ignore_errors=True)
     cluster, client = _cluster(config)
@@ -81,8 +83,8 @@ def loaded(config: dict[str, Any], source: Path, output: Path) -> dict[str, floa
 def main() -> None:
     from batch import build_archive
 
-    from pipeline.api import ensure_model
-    from pipeline.distributed import LOCAL_CLUSTER_CONFIG
+    from pipeline.extract.dask_engine import LOCAL_CLUSTER_CONFIG
+    from pipeline.loading import model_folder
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--idle-seconds", type=float, default=30)
@@ -90,6 +92,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     configs = {"dask_defaults": {}, "local_cluster_config": LOCAL_CLUSTER_CONFIG}
     results: dict[str, Any] = {"local_cluster_config": LOCAL_CLUSTER_CONFIG, "idle_seconds": args.idle_seconds,
                                "idle": {}, "documents": args.documents, "loaded": {name: [] for name in configs}}
@@ -98,7 +101,7 @@ def main() -> None:
         print(f"idle {name:22} client {row['client_cpu_seconds']:5.2f} s, workers {row['workers_cpu_seconds']:5.2f} s "
               f"of CPU in {args.idle_seconds:.0f} s", flush=True)
     if args.documents:
-        ensure_model()
+        model_folder()  # fails early, naming `make model`, when the pipeline is not built
         with tempfile.TemporaryDirectory() as tmp:
             source = Path(tmp) / "archive.jsonl"
             results["words"] = build_archive(source, args.documents)
@@ -109,6 +112,7 @@ def main() -> None:
                     print(f"loaded {name:20} {row['seconds']:7.1f} s, client {row['client_cpu_seconds']:5.1f} s, "
                           f"workers {row['workers_cpu_seconds']:6.1f} s of CPU", flush=True)
     if args.output:
+        results["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
+from provenance import provenance
 
 from pipeline.corpus import iter_sentences, read_split
 from pipeline.events.model import EventModel, load_event_model
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--model", default="models/event-classifier")
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     rows = list(iter_sentences(read_split("dev")))
     # the model's own inputs: headlines marked when it was trained so
     texts = [EventModel.load(args.model).input_text(r["text"], r["headline"]) for r in rows]
@@ -65,6 +68,7 @@ def main() -> None:
         if isinstance(row, dict):
             print(f"{name:22} dev micro-F1 {row['dev_micro_f1']:.4f}  {row['sentences_per_second']:>7.1f} sentences/s")
     if args.output:
+        results["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

@@ -14,15 +14,19 @@ import argparse
 import json
 import random
 import shutil
+import sys
 import tempfile
 import uuid
 from pathlib import Path
+
+from provenance import provenance
 
 from pipeline.db import create_database, load_jsonl
 
 
 def build_archive(source: str, documents: int, folder: Path, seed: int = 13, name: str = "archive") -> tuple[Path, dict]:
-    records = [json.loads(line) for line in open(source, encoding="utf-8") if line.strip()]
+    with open(source, encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
     rng = random.Random(seed)
     path = folder / f"{name}.jsonl"
     rows = {"entities": 0, "events": 0}
@@ -45,6 +49,7 @@ def main() -> None:
     parser.add_argument("--output")
     parser.add_argument("--keep-archive", help="also copy the resampled archive here (for benchmarks/sqlite_floor.py)")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         archive, rows = build_archive(args.source, args.documents, folder)
@@ -67,6 +72,7 @@ def main() -> None:
                   f"{rerun.docs_per_second:>9,.0f} documents/s   new documents into the loaded database "
                   f"{more.docs_per_second:>9,.0f} documents/s")
     if args.output:
+        results["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

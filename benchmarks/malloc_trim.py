@@ -24,14 +24,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from provenance import provenance  # noqa: E402
+
 RUN = """
 import json, sys, time
 import psutil
-from pipeline.distributed import undo_malloc_trim_threshold
+from pipeline.extract.dask_engine import undo_malloc_trim_threshold
 undone = undo_malloc_trim_threshold() if sys.argv[2] == "undo" else False
-from pipeline.api import load_pipeline
+from pipeline.loading import load_pipeline
 from pipeline.extract import process_batches
-from pipeline.io import FieldNames, read_inputs
+from pipeline.extract.inputs import FieldNames, read_inputs
 nlp = load_pipeline(None)
 nlp.get_pipe("event_classifier").num_threads = 1
 records = list(read_inputs([sys.argv[1]], FieldNames()))
@@ -52,6 +54,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     results: dict = {"documents": args.documents, "runs": {name: [] for name in VARIANTS}}
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "archive.jsonl"
@@ -70,6 +73,7 @@ def main() -> None:
     for name, rows in results["runs"].items():
         results[f"{name}_seconds"] = [row["seconds"] for row in rows]
     if args.output:
+        results["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

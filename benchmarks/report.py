@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pipeline.scoring import ENTITY_LABELS, EVENT_LABELS  # noqa: E402
+from pipeline.labels import ENTITY_LABELS, EVENT_LABELS  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 EVENT_SYSTEMS = (("transformer (tariffscope)", "tariffscope"), ("spaCy textcat_multilabel", "textcat"),

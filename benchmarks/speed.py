@@ -10,11 +10,13 @@ import argparse
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import spacy
+from provenance import provenance
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,7 +29,7 @@ def load_texts(paths: list[str]) -> list[str]:
     return texts
 
 
-def best_of(run: "callable", repeats: int) -> float:
+def best_of(run: callable, repeats: int) -> float:
     best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()
@@ -79,20 +81,22 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     import torch
 
-    from pipeline.api import DEFAULT_MODEL, EVENT_MODEL, FULL_MODEL, ensure_model, load_pipeline
     from pipeline.base import base_package_path
+    from pipeline.defaults import ENTITY_MODEL_DIR, EVENT_MODEL_DIR, MODEL_DIR
     from pipeline.events.model import normalize_sentence
+    from pipeline.loading import load_pipeline
     from pipeline.sentences import sentence_spans
 
     texts = load_texts(args.texts)
     results: dict = {"texts": args.texts, "documents": len(texts), "machine": platform.machine(),
                      "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "spacy": spacy.__version__}
     rows = {"vanilla_base": spacy.load(base_package_path()),  # as shipped: stock tokenizer, no custom components
-            "tariffscope_entities": load_pipeline(str(ensure_model(DEFAULT_MODEL)))}
-    if (EVENT_MODEL / "event_model.json").exists():
-        rows["tariffscope_full"] = load_pipeline(str(ensure_model(FULL_MODEL)))
+            "tariffscope_entities": load_pipeline(str(ENTITY_MODEL_DIR))}
+    if (EVENT_MODEL_DIR / "event_model.json").exists():
+        rows["tariffscope_full"] = load_pipeline(str(MODEL_DIR))
     results.update(pipelines_speed(rows, texts, args.repeats))
     vanilla = results["vanilla_base"]["words_per_second"]
     for name in rows:
@@ -100,12 +104,12 @@ def main() -> None:
     if "tariffscope_full" in rows:
         sentences = [normalize_sentence(doc.text[s:e]) for doc in rows["tariffscope_entities"].pipe(texts)
                      for s, e in sentence_spans(doc)]
-        results["event_classifier_torch_fp32"] = classifier_speed(EVENT_MODEL, sentences, "torch", False, args.repeats)
-        results["event_classifier_onnxruntime_fp32"] = classifier_speed(EVENT_MODEL, sentences, "onnxruntime", False, args.repeats)
-        results["event_classifier_onnxruntime_int8"] = classifier_speed(EVENT_MODEL, sentences, "onnxruntime", True, args.repeats)
-        # the session-2 setting: encoder layer 0 stays fp32
+        results["event_classifier_torch_fp32"] = classifier_speed(EVENT_MODEL_DIR, sentences, "torch", False, args.repeats)
+        results["event_classifier_onnxruntime_fp32"] = classifier_speed(EVENT_MODEL_DIR, sentences, "onnxruntime", False, args.repeats)
+        results["event_classifier_onnxruntime_int8"] = classifier_speed(EVENT_MODEL_DIR, sentences, "onnxruntime", True, args.repeats)
+        # encoder layer 0 kept in fp32, for comparison
         results["event_classifier_onnxruntime_int8_layer0_fp32"] = classifier_speed(
-            EVENT_MODEL, sentences, "onnxruntime", True, args.repeats, fp32_layers=(0,))
+            EVENT_MODEL_DIR, sentences, "onnxruntime", True, args.repeats, fp32_layers=(0,))
     print(f"{'pipeline':24}{'words':>10}{'seconds':>10}{'words/s':>10}{'x vanilla':>11}")
     for name in rows:
         row = results[name]
@@ -117,6 +121,7 @@ def main() -> None:
             print(f"{name:24}{row['sentences']:>10} sentences {row['seconds']:>8} s {row['sentences_per_second']:>10,.0f} sentences/s")
     if args.output:
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        results["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from pipeline.db import (KEY_COLUMNS, TABLE_ORDER, Batcher, connect, create_query_indexes, drop_query_indexes, iter_jsonl,
-                         sqlite_insert_sql)
+from provenance import provenance
+
+from pipeline.db import Batcher, connect, iter_jsonl
+from pipeline.db.bulk import sqlite_insert_sql
+from pipeline.db.schema import KEY_COLUMNS, TABLE_ORDER, create_query_indexes, drop_query_indexes
 
 
 def main() -> None:
@@ -25,6 +29,7 @@ def main() -> None:
     parser.add_argument("archive")
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     batcher = Batcher(1000)
     batches = [b for record in iter_jsonl([args.archive], batcher.add_unreadable) if (b := batcher.add(record))]
     batches.append(batcher.finish())
@@ -64,6 +69,7 @@ def main() -> None:
                          "rows_per_second": round(rows / seconds)}
         print(f"{name:30} {seconds:6.2f} s {documents / seconds:>9,.0f} documents/s {rows / seconds:>10,.0f} rows/s")
     if args.output:
+        results["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

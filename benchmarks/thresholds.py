@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
+from provenance import provenance
 
 from pipeline.corpus import iter_sentences, read_split
 from pipeline.events.baselines import TextcatEvents, TfidfEvents
@@ -49,6 +51,7 @@ def main() -> None:
     parser.add_argument("--model", default="models/event-classifier")
     parser.add_argument("--output")
     args = parser.parse_args()
+    run_provenance = provenance(["python", *sys.argv])  # before the run: the code that ran
     seed_everything(13)
     rows = list(iter_sentences(read_split("dev")))
     texts = [normalize_sentence(r["text"]) for r in rows]
@@ -66,6 +69,7 @@ def main() -> None:
         print(f"{name:12} " + "  ".join(f"{rule} {row['mean']:.4f} (sd {row['sd']:.4f})" for rule, row in table.items())
               + f"  -> {results['models'][name]['chosen']}")
     if args.output:
+        results["provenance"] = run_provenance
         Path(args.output).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 

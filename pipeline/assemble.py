@@ -2,20 +2,21 @@
 their weights are checked, the tariffscope components initialized from their data files."""
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from spacy.language import Language
 from spacy.util import load_config, load_model_from_config
 
-from .base import BASE_NER_SHA256, base_package_path, sha256_of, verify_file
+from . import __version__
+from .base import BASE_NER_SHA256, base_package_path
+from .checksums import verify_checksums, verify_file, write_checksums
 
 
 def assemble(config_path: str | Path, output: str | Path, overrides: dict[str, object] | None = None) -> Language:
     """Assemble ``config_path`` into the folder ``output`` and return the pipeline."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from . import base, components  # noqa: F401  (registers the tokenizer and factories)
+    from . import components, tokenizer  # noqa: F401  (registers the tokenizer and factories)
 
     config = load_config(config_path, overrides=overrides or {}, interpolate=False)
     if "base" in config["paths"]:
@@ -23,8 +24,6 @@ def assemble(config_path: str | Path, output: str | Path, overrides: dict[str, o
         verify_file(base_path / "ner" / "model", BASE_NER_SHA256)
         config = load_config(config_path, overrides={"paths.base": str(base_path), **(overrides or {})}, interpolate=False)
     if "entities" in config["paths"]:
-        from .api import verify_checksums
-
         verify_checksums(Path(config["paths"]["entities"]))  # the sourced entity pipeline
     nlp = load_model_from_config(config, auto_fill=True)
     config = config.interpolate()
@@ -33,16 +32,9 @@ def assemble(config_path: str | Path, output: str | Path, overrides: dict[str, o
     with nlp.select_pipes(disable=sourced):
         nlp.initialize()
     nlp.meta["name"] = Path(output).name.replace("-", "_")
-    nlp.meta["version"] = __import__("pipeline").__version__
+    nlp.meta["version"] = __version__
     nlp.meta["description"] = f"tariffscope pipeline assembled from {Path(config_path).name}"
     output = Path(output)
     nlp.to_disk(output)
     write_checksums(output)
     return nlp
-
-
-def write_checksums(folder: Path) -> None:
-    """Record the sha256 of every file of the saved pipeline, checked by load_pipeline."""
-    sums = {str(p.relative_to(folder)): sha256_of(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != "checksums.json"}
-    (folder / "checksums.json").write_text(json.dumps(sums, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
+
+from . import defaults
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trade and tariff news to structured records.")
 
@@ -27,35 +28,37 @@ def parse_settings(settings: list[str]) -> tuple[tuple[str, object], ...]:
 @app.command()
 def extract(
     inputs: list[str] = typer.Argument(..., help="JSONL(.gz) files, .txt(.gz) files, folders of them, or - for stdin"),
-    output: Optional[str] = typer.Option(None, "-o", "--output", help="output JSONL, or - for stdout"),
-    db: Optional[str] = typer.Option(None, "--db", help="also (or, without -o, only) load the records into this database URL"),
-    errors: Optional[str] = typer.Option(None, "--errors", help="error JSONL (default: OUTPUT.errors.jsonl; stderr for -o -)"),
-    model: Optional[str] = typer.Option(None, "--model", help="pipeline folder (default: models/tariffscope, entities and events)"),
-    batch_size: int = typer.Option(32, "--batch-size", min=1),
-    n_process: int = typer.Option(1, "--n-process", min=1),
-    settings: list[str] = typer.Option([], "--set", help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.num_threads=1"),
+    output: str | None = typer.Option(None, "-o", "--output", help="output JSONL, or - for stdout"),
+    db: str | None = typer.Option(None, "--db", help="also (or, without -o, only) load the records into this database URL"),
+    errors: str | None = typer.Option(None, "--errors", help="error JSONL (default: OUTPUT.errors.jsonl; stderr for -o -)"),
+    model: str | None = typer.Option(None, "--model", help=f"pipeline folder (default: {defaults.MODEL_DIR}, entities and events)"),
+    batch_size: int = typer.Option(defaults.BATCH_SIZE, "--batch-size", min=1),
+    n_process: int = typer.Option(defaults.N_PROCESS, "--n-process", min=1),
+    settings: list[str] = typer.Option([], "--set",
+                                       help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.num_threads=1"),
     text_field: str = typer.Option("text", "--text-field"),
     id_field: str = typer.Option("id", "--id-field"),
     date_field: str = typer.Option("date", "--date-field"),
     title_field: str = typer.Option("title", "--title-field"),
     source_field: str = typer.Option("source", "--source-field"),
-    max_chars: int = typer.Option(20_000_000, "--max-chars", help="longer documents go to the error output"),
-    summary_json: Optional[Path] = typer.Option(None, "--summary-json", help="also write the run summary as JSON"),
+    max_chars: int = typer.Option(defaults.MAX_CHARS, "--max-chars", help="longer documents go to the error output"),
+    summary_json: Path | None = typer.Option(None, "--summary-json", help="also write the run summary as JSON"),
     overwrite: bool = typer.Option(False, "--overwrite", help="redo a complete output instead of keeping it"),
     engine: str = typer.Option("local", "--engine", help="local, or dask (OUTPUT is then a folder of parts + manifest)"),
-    workers: int = typer.Option(2, "--workers", min=1, help="dask: workers of the LocalCluster"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="dask: address of an existing scheduler, tcp://HOST:8786"),
-    shard_size: int = typer.Option(200, "--shard-size", min=1, help="dask: records per shard"),
+    workers: int = typer.Option(defaults.DASK_WORKERS, "--workers", min=1, help="dask: workers of the LocalCluster"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="dask: address of an existing scheduler, tcp://HOST:8786"),
+    shard_size: int = typer.Option(defaults.SHARD_SIZE, "--shard-size", min=1, help="dask: records per shard"),
 ) -> None:
     """Extract entities and events from documents into JSONL."""
+    from .extract import errors_path_for
     from .extract import extract as run_extract
-    from .io import FieldNames
+    from .extract.inputs import FieldNames
 
     if output is None and db is None:
         raise typer.BadParameter("give -o OUTPUT, --db URL, or both")
     fields = FieldNames(text=text_field, id=id_field, date=date_field, title=title_field, source=source_field)
     if engine == "dask":
-        from .distributed import extract_dask
+        from .extract.dask_engine import extract_dask
 
         if output in (None, "-"):
             raise typer.BadParameter("--engine dask writes parts into a folder: give -o FOLDER (local path or fsspec URL)")
@@ -80,7 +83,7 @@ def extract(
                           fields=fields, max_chars=max_chars, db=db, overwrite=overwrite, overrides=parse_settings(settings))
     typer.echo(summary.line(), err=True)
     if output not in (None, "-"):
-        typer.echo(f"output: {output}" + (f"  errors: {errors or output[:-6] + '.errors.jsonl'}" if summary.failed else ""), err=True)
+        typer.echo(f"output: {output}" + (f"  errors: {errors or errors_path_for(output)}" if summary.failed else ""), err=True)
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_json(), indent=2) + "\n", encoding="utf-8")
 
@@ -89,7 +92,9 @@ def extract(
 def assemble(
     config: Path = typer.Argument(..., exists=True, help="a configs/*.cfg file"),
     output: Path = typer.Argument(..., help="pipeline folder to write"),
-    settings: list[str] = typer.Option([], "--set", help='config override KEY=VALUE (JSON value), e.g. paths.event_model="models/event-classifier-rerun"'),
+    settings: list[str] = typer.Option([], "--set",
+                                       help='config override KEY=VALUE (JSON value), '
+                                            'e.g. paths.event_model="models/event-classifier-rerun"'),
 ) -> None:
     """Build a pipeline folder from a config (base weights are checked first)."""
     from .assemble import assemble as run_assemble
@@ -101,14 +106,18 @@ def assemble(
 @app.command()
 def evaluate(
     gold: Path = typer.Argument(..., exists=True, help="gold JSONL (LABELS.md section 3)"),
-    model: Optional[str] = typer.Option(None, "--model", help="pipeline folder, or 'baseline:naive' for the base pipeline with a naive label mapping"),
-    output: Optional[Path] = typer.Option(None, "--output", help="JSON report"),
-    errors: Optional[Path] = typer.Option(None, "--errors", help="every false positive and negative, with context"),
-    settings: list[str] = typer.Option([], "--set", help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.quantize=false"),
-    by: Optional[str] = typer.Option(None, "--by", help="also score each group of documents: 'source' (the collection: whitehouse, wikipedia, ...)"),
+    model: str | None = typer.Option(None, "--model",
+                                     help="pipeline folder, or 'baseline:naive' for the base pipeline with a naive label mapping"),
+    output: Path | None = typer.Option(None, "--output", help="JSON report"),
+    errors: Path | None = typer.Option(None, "--errors", help="every false positive and negative, with context"),
+    settings: list[str] = typer.Option([], "--set",
+                                       help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.quantize=false"),
+    by: str | None = typer.Option(None, "--by",
+                                  help="also score each group of documents: 'source' (the collection: whitehouse, wikipedia, ...)"),
 ) -> None:
     """Score the pipeline against gold documents."""
-    from .evaluate import evaluate as run_evaluate, format_report
+    from .evaluate import evaluate as run_evaluate
+    from .evaluate import format_report
 
     report = run_evaluate(gold, model=model, errors_path=errors, overrides=parse_settings(settings), by=by)
     typer.echo(format_report(report))
@@ -119,9 +128,9 @@ def evaluate(
 @app.command()
 def load(
     inputs: list[str] = typer.Argument(..., help="extracted JSONL files (.gz too)"),
-    db: str = typer.Option("sqlite:///tariffscope.db", "--db", help="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://..."),
-    errors: Optional[str] = typer.Option(None, "--errors", help="records that cannot be loaded, with the reason"),
-    batch_size: int = typer.Option(1000, "--batch-size", min=1),
+    db: str = typer.Option(defaults.DB_URL, "--db", help="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://..."),
+    errors: str | None = typer.Option(None, "--errors", help="records that cannot be loaded, with the reason"),
+    batch_size: int = typer.Option(defaults.DB_BATCH_SIZE, "--batch-size", min=1),
 ) -> None:
     """Load extracted records into a database; reruns add nothing, changed documents replace their rows."""
     from .db import load_jsonl
@@ -132,7 +141,7 @@ def load(
 
 @app.command()
 def export(
-    db: str = typer.Option("sqlite:///tariffscope.db", "--db"),
+    db: str = typer.Option(defaults.DB_URL, "--db"),
     parquet: Path = typer.Option(..., "--parquet", help="folder for one Parquet file per table"),
 ) -> None:
     """Export the database tables to Parquet for analytics."""
@@ -144,8 +153,8 @@ def export(
 
 @app.command()
 def train(
-    config: Path = typer.Option(Path("configs/event_classifier.cfg"), "--config", exists=True, help="training config"),
-    output: Optional[Path] = typer.Option(None, "--output", help="model folder (default: the config's paths.output)"),
+    config: Path = typer.Option(defaults.TRAINING_CONFIG, "--config", exists=True, help="training config"),
+    output: Path | None = typer.Option(None, "--output", help="model folder (default: the config's paths.output)"),
 ) -> None:
     """Fine-tune the event classifier; prints progress and dev F1 per epoch."""
     from .events.train import train as run_train
@@ -155,9 +164,9 @@ def train(
 
 @app.command()
 def thresholds(
-    model: Path = typer.Option(Path("models/event-classifier"), "--model", exists=True,
+    model: Path = typer.Option(defaults.EVENT_MODEL_DIR, "--model", exists=True,
                                help="trained classifier folder (not one trained on dev)"),
-    config: Path = typer.Option(Path("configs/event_classifier.cfg"), "--config", exists=True, help="training config (its threshold_rule)"),
+    config: Path = typer.Option(defaults.TRAINING_CONFIG, "--config", exists=True, help="training config (its threshold_rule)"),
 ) -> None:
     """Re-tune a trained classifier's temperature and decision thresholds on dev (the config's
     selection_collections, calibrate and threshold_rule) without training again."""
@@ -167,7 +176,13 @@ def thresholds(
 
 
 def main() -> None:
-    app()
+    from .loading import ModelNotFoundError
+
+    try:
+        app()
+    except ModelNotFoundError as error:  # a user error, not a crash: no traceback
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import DocBin
 from spacy.training import Example
 
-from .scoring import EVENT_LABELS
+from .labels import EVENT_LABELS
 from .sentences import is_headline
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"

@@ -15,7 +15,8 @@ WEEKDAYS = {name: index for index, name in enumerate(
 NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
-_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+          r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
 
 
 def parse_iso(value: str | None) -> dt.date | None:
@@ -75,7 +76,8 @@ def resolve_date(expression: str, document_date: str | None) -> str | None:
         return match.group(1) or match.group(2)
     if anchor is None:
         return None
-    match = re.fullmatch(rf"{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?", text) or re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH}", text)
+    match = (re.fullmatch(rf"{_MONTH} (\d{{1,2}})(?:st|nd|rd|th)?", text)
+             or re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH}", text))
     if match:
         groups = match.groups()
         month_name, day = (groups[0], groups[1]) if not groups[0].isdigit() else (groups[1], groups[0])
@@ -113,7 +115,8 @@ def resolve_date(expression: str, document_date: str | None) -> str | None:
             year, month = _shift_months(anchor, step)
             return f"{year:04d}-{month:02d}"
         return None  # a week has no ISO form at our precisions
-    match = re.fullmatch(r"(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+) (day|week|month|year)s? (ago|earlier|later|from now)", text)
+    match = re.fullmatch(r"(a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d+) "
+                         r"(day|week|month|year)s? (ago|earlier|later|from now)", text)
     if match:
         count = NUMBER_WORDS.get(match.group(1)) or int(match.group(1))
         sign = -1 if match.group(3) in ("ago", "earlier") else 1

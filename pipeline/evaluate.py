@@ -7,15 +7,11 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .scoring import ENTITY_LABELS, EVENT_LABELS, score_entities, score_events
+from .defaults import MODEL_DIR
+from .labels import ENTITY_LABELS, EVENT_LABELS
+from .scoring import score_entities, score_events
 
 NAIVE_MAPPING = {"PERSON": "OFFICIAL", "ORG": "AGENCY", "PERCENT": "TARIFF_RATE", "PRODUCT": "COMMODITY"}
-
-
-def default_model() -> Path:
-    from .api import DEFAULT_MODEL, FULL_MODEL
-
-    return FULL_MODEL if (FULL_MODEL / "meta.json").exists() else DEFAULT_MODEL
 
 
 def read_gold(path: str | Path) -> list[dict[str, Any]]:
@@ -25,8 +21,8 @@ def read_gold(path: str | Path) -> list[dict[str, Any]]:
 
 def predict(gold_docs: list[dict[str, Any]], model: str | None,
             overrides: tuple[tuple[str, Any], ...] = ()) -> list[dict[str, Any]]:
-    """Output records for the gold texts from ``model``: a pipeline folder (default: the full
-    pipeline when built, else the entity pipeline), "baseline:naive" (the base pipeline with
+    """Output records for the gold texts from ``model``: a pipeline folder (default:
+    models/tariffscope), "baseline:naive" (the base pipeline with
     NAIVE_MAPPING), or "baseline:keywords" / "baseline:tfidf" / "baseline:textcat" (the entity
     pipeline with that sentence event classifier on its sentences)."""
     texts = [doc["text"] for doc in gold_docs]
@@ -42,31 +38,31 @@ def predict(gold_docs: list[dict[str, Any]], model: str | None,
                         for e in doc.ents if e.label_ in NAIVE_MAPPING]
             predictions.append({"id": gold["id"], "entities": entities, "events": []})
         return predictions
-    from .api import load_pipeline
-    from .extract import process_records
-    from .io import InputRecord
+    from .extract import Failed, InputRecord, process_records
+    from .loading import load_pipeline
 
-    nlp = load_pipeline(model or str(default_model()), overrides=overrides)
+    nlp = load_pipeline(model, overrides=overrides)
     records = [InputRecord(doc["id"], doc["text"], date=doc.get("date")) for doc in gold_docs]
     predictions = []
-    for status, payload in process_records(nlp, records, batch_size=16):
-        if status != "ok":
-            raise RuntimeError(f"evaluation document failed: {payload['id']}: {payload['reason']}")
-        predictions.append(payload)
+    for result in process_records(nlp, records, batch_size=16):
+        if isinstance(result, Failed):
+            raise RuntimeError(f"evaluation document failed: {result.id}: {result.error['reason']}")
+        predictions.append(result.record)
     return predictions
 
 
 def _predict_with_baseline_events(gold_docs: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     import numpy as np
 
-    from .api import DEFAULT_MODEL, load_pipeline
+    from .defaults import ENTITY_MODEL_DIR
     from .events.baselines import BASELINES
     from .events.model import normalize_sentence
+    from .loading import load_pipeline
     from .output import entities_of
     from .sentences import sentence_spans
 
     classifier = BASELINES[name]()
-    nlp = load_pipeline(str(DEFAULT_MODEL))
+    nlp = load_pipeline(str(ENTITY_MODEL_DIR))
     predictions = []
     for doc, gold in zip(nlp.pipe([d["text"] for d in gold_docs], batch_size=16), gold_docs):
         spans = sentence_spans(doc)
@@ -116,7 +112,7 @@ def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str |
     event_score = score_events(gold_docs, predictions)
     report = {
         "gold": str(gold_path),
-        "model": model or str(default_model()),
+        "model": model or str(MODEL_DIR),
         "overrides": {key: value for key, value in overrides},
         "documents": len(gold_docs),
         "sentences": sum(len(doc["sentences"]) for doc in gold_docs),
@@ -136,7 +132,8 @@ def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str |
 
 
 def format_report(report: dict[str, Any]) -> str:
-    lines = [f"{report['model']} on {report['gold']}: {report['documents']} documents, {report['sentences']} sentences, {report['seconds']} s"]
+    lines = [f"{report['model']} on {report['gold']}: {report['documents']} documents, "
+             f"{report['sentences']} sentences, {report['seconds']} s"]
     header = f"{'':20}{'P':>8}{'R':>8}{'F1':>8}{'support':>9}"
     for mode in ("strict", "lenient"):
         lines += ["", f"Entities ({mode})", header]

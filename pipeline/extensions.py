@@ -17,7 +17,10 @@ SPAN_ATTRIBUTES: dict[str, object] = {
     "ts_hs_chapter": None,  # COMMODITY
 }
 DOC_ATTRIBUTES: dict[str, object] = {
-    "ts_events": None,  # [{"type", "confidence", "start", "end"}] from the event classifier
+    "ts_date": None,  # the document's date (ISO 8601), set by the caller; event dates resolve against it
+    # [{"type", "confidence", "start", "end", "arguments", "date_expressions", "date"}]: the event
+    # classifier, then tariffscope_event_arguments and tariffscope_event_dates
+    "ts_events": None,
 }
 
 

@@ -52,7 +52,7 @@ class CountryTable:
     by_name: dict[str, str]
 
     @classmethod
-    def from_text(cls, text: str) -> "CountryTable":
+    def from_text(cls, text: str) -> CountryTable:
         by_name: dict[str, str] = {}
         for row in read_tsv(text):
             for name in split_forms(row["names"]):

@@ -1,25 +1,17 @@
-"""Doc -> output record (LABELS.md section 4)."""
+"""Doc -> output record (LABELS.md section 4). Only reads what the pipeline's components set."""
 from __future__ import annotations
 
 from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from . import SCHEMA_VERSION
-from .components.base import TARIFFSCOPE_LABELS
-
-ATTRIBUTES = {
-    "OFFICIAL": ("canonical", "title", "country"),
-    "AGENCY": ("canonical", "country"),
-    "TARIFF_RATE": ("value", "value_max", "unit"),
-    "COMMODITY": ("canonical", "hs_chapter"),
-}
+from .labels import ARGUMENT_ROLES, ENTITY_ATTRIBUTES, ENTITY_LABELS, SCHEMA_VERSION
 
 
 def entity_record(span: Span, offset: int = 0) -> dict[str, Any]:
     record: dict[str, Any] = {"start": span.start_char + offset, "end": span.end_char + offset,
                               "label": span.label_, "text": span.text}
-    for name in ATTRIBUTES[span.label_]:
+    for name in ENTITY_ATTRIBUTES[span.label_]:
         value = getattr(span._, f"ts_{name}")
         if value is not None:
             record[name] = value
@@ -27,33 +19,19 @@ def entity_record(span: Span, offset: int = 0) -> dict[str, Any]:
 
 
 def entities_of(doc: Doc, offset: int = 0) -> list[dict[str, Any]]:
-    return [entity_record(ent, offset) for ent in doc.ents if ent.label_ in TARIFFSCOPE_LABELS]
+    return [entity_record(ent, offset) for ent in doc.ents if ent.label_ in ENTITY_LABELS]
 
 
-def events_of(doc: Doc, document_date: str | None, offset: int = 0) -> list[dict[str, Any]]:
-    """Event records (LABELS.md section 4): sentence offsets into the input text, arguments,
-    resolved dates; the event's date is the first date the sentence gives that is not a limit
-    or background ("until early July", "since 2018"), else the document date."""
-    from .dates import NOT_EVENT_DATE_WORDS, resolve_date
-
+def events_of(doc: Doc, offset: int = 0) -> list[dict[str, Any]]:
+    """Event records: sentence offsets into the input text, arguments in contract order, and
+    the date tariffscope_event_dates resolved."""
     records = []
     for event in doc._.ts_events or []:
-        arguments = dict(event.get("arguments") or {})
-        dates: list[str] = []
-        event_date = None
-        for expression, previous in event.get("date_expressions", []):
-            resolved = resolve_date(expression, document_date)
-            if resolved is None:
-                continue
-            if resolved not in dates:
-                dates.append(resolved)
-            first_word = expression.split()[0].lower() if expression.split() else ""
-            if event_date is None and previous not in NOT_EVENT_DATE_WORDS and first_word not in NOT_EVENT_DATE_WORDS:
-                event_date = resolved
-        arguments["dates"] = dates
+        found = event.get("arguments") or {}
+        arguments = {role: list(found.get(role, [])) for role in ARGUMENT_ROLES}
         records.append({"type": event["type"], "confidence": event["confidence"],
                         "sentence": {"start": event["start"] + offset, "end": event["end"] + offset},
-                        "date": event_date or document_date, "arguments": arguments})
+                        "date": event.get("date"), "arguments": arguments})
     return records
 
 

@@ -1,4 +1,4 @@
-"""Example queries over the loaded schema (portable SQL: SQLite and PostgreSQL). The README
+"""Example queries over the loaded schema (portable SQL: SQLite and PostgreSQL). docs/usage.md
 shows them and the tests run each against both databases."""
 from __future__ import annotations
 

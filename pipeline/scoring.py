@@ -9,11 +9,24 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-ENTITY_LABELS = ("OFFICIAL", "AGENCY", "TARIFF_RATE", "COMMODITY")
-EVENT_LABELS = (
-    "MEETING", "PROPOSAL", "TARIFF_IMPOSITION", "PAUSE", "RELIEF",
-    "RETALIATION", "THREAT", "AGREEMENT", "DEMAND", "TRADE_DATA",
-)
+from .labels import ENTITY_LABELS, EVENT_LABELS
+
+__all__ = ["ENTITY_LABELS", "EVENT_LABELS", "f1_of_counts", "precision_recall_f1", "score_entities", "score_events"]
+
+
+def precision_recall_f1(tp_pred: int, n_pred: int, tp_gold: int, n_gold: int) -> tuple[float, float, float]:
+    """The one definition of precision, recall and F1 in tariffscope: ``tp_pred`` of ``n_pred``
+    predictions are correct, ``tp_gold`` of ``n_gold`` gold items are found (the two differ
+    under lenient matching); 0.0 where a denominator is 0."""
+    precision = tp_pred / n_pred if n_pred else 0.0
+    recall = tp_gold / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def f1_of_counts(tp: int, n_pred: int, n_gold: int) -> float:
+    """F1 where a true positive counts once on both sides (exact matching, label cells)."""
+    return precision_recall_f1(tp, n_pred, tp, n_gold)[2]
 
 
 @dataclass
@@ -23,16 +36,14 @@ class Counts:
     n_pred: int = 0
     n_gold: int = 0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.tp_pred += other.tp_pred
         self.tp_gold += other.tp_gold
         self.n_pred += other.n_pred
         self.n_gold += other.n_gold
 
     def as_dict(self) -> dict[str, float | int]:
-        precision = self.tp_pred / self.n_pred if self.n_pred else 0.0
-        recall = self.tp_gold / self.n_gold if self.n_gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        precision, recall, f1 = precision_recall_f1(self.tp_pred, self.n_pred, self.tp_gold, self.n_gold)
         return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
                 "support": self.n_gold, "predicted": self.n_pred}
 

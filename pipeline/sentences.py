@@ -8,7 +8,6 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 
-
 def sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``doc`` without surrounding whitespace."""
     spans: list[tuple[int, int]] = []

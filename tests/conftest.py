@@ -40,15 +40,28 @@ def ents(doc, label: str) -> list:
 @pytest.fixture(scope="session")
 def full_model_dir(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full pipeline (entities + the committed, trained event classifier)."""
-    from pipeline.api import EVENT_MODEL
     from pipeline.assemble import assemble
+    from pipeline.defaults import EVENT_MODEL_DIR
 
     folder = tmp_path_factory.mktemp("full") / "tariffscope"
     assemble(REPO / "configs" / "tariffscope.cfg", folder,
-             {"paths.entities": str(model_dir), "paths.event_model": str(EVENT_MODEL)})
+             {"paths.entities": str(model_dir), "paths.event_model": str(REPO / EVENT_MODEL_DIR)})
     return folder
 
 
 @pytest.fixture(scope="session")
 def full_nlp(full_model_dir: Path) -> Language:
     return spacy.load(full_model_dir)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", help="also run the tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow (make test-slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

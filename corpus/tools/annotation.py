@@ -18,11 +18,9 @@ import re
 import sys
 from pathlib import Path
 
-ENTITY_LABELS = ("OFFICIAL", "AGENCY", "TARIFF_RATE", "COMMODITY")
-EVENT_LABELS = (
-    "MEETING", "PROPOSAL", "TARIFF_IMPOSITION", "PAUSE", "RELIEF",
-    "RETALIATION", "THREAT", "AGREEMENT", "DEMAND", "TRADE_DATA",
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout's pipeline package
+from pipeline.labels import ENTITY_LABELS, EVENT_LABELS  # noqa: E402
+
 WORK = Path("corpus/work")
 # Record keys copied from a segmented source record into its gold record, in this order.
 GOLD_KEYS = ("id", "date", "source", "title", "category", "url", "license", "passage_offset", "split", "synthetic")
@@ -35,15 +33,16 @@ def segment() -> None:
     tasks = WORK / "tasks"
     tasks.mkdir(parents=True, exist_ok=True)
     out = []
-    for line in open(WORK / "selected.jsonl", encoding="utf-8"):
-        record = json.loads(line)
-        spans = sentence_spans_for_text(record["text"])
-        record["sentences"] = [{"start": s, "end": e} for s, e in spans]
-        out.append(record)
-        lines = [f"# {record['id']} | {record['date']} | {record['title']}"]
-        for n, (s, e) in enumerate(spans):
-            lines.append(f"[{n}] " + " ".join(record["text"][s:e].split()))
-        (tasks / f"{record['id']}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open(WORK / "selected.jsonl", encoding="utf-8") as selected:
+        for line in selected:
+            record = json.loads(line)
+            spans = sentence_spans_for_text(record["text"])
+            record["sentences"] = [{"start": s, "end": e} for s, e in spans]
+            out.append(record)
+            lines = [f"# {record['id']} | {record['date']} | {record['title']}"]
+            for n, (s, e) in enumerate(spans):
+                lines.append(f"[{n}] " + " ".join(record["text"][s:e].split()))
+            (tasks / f"{record['id']}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     with open(WORK / "segmented.jsonl", "w", encoding="utf-8") as handle:
         for record in out:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -48,7 +48,6 @@ def report(folder: str, out: str) -> None:
                         continue
                     if "http" in text[max(s, a - 40):a]:
                         continue
-                    label = max(counts, key=counts.get)
                     lines.append(f"{doc['id']}\t[{n}]\tuntagged {m.group(0)!r} (tagged {dict(counts)} elsewhere)")
         for e in doc["entities"]:
             string = " ".join(text[e["start"]:e["end"]].split()).lower()
@@ -79,7 +78,7 @@ def diff(dir_a: str, dir_b: str, out: str) -> None:
                 for s, t, label in sorted(eb - ea):
                     lines.append(f"   entity only B: {label} {text[s:t]!r}")
     Path(out).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{sum(l.startswith('==') for l in lines)} differing sentences -> {out}")
+    print(f"{sum(line.startswith('==') for line in lines)} differing sentences -> {out}")
 
 
 if __name__ == "__main__":

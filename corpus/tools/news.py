@@ -52,7 +52,7 @@ def week_splits(records: list[dict]) -> dict[str, str]:
     order = sorted(items_per_week, key=lambda w: hashlib.sha1(w.encode()).hexdigest())
     assigned = {split: 0 for split in SPLIT_SHARES}
     splits: dict[str, str] = {}
-    for number, week in enumerate(order):
+    for _number, week in enumerate(order):
         total = sum(assigned.values()) + items_per_week[week]
         split = max(SPLIT_SHARES, key=lambda s: SPLIT_SHARES[s] * total - assigned[s])
         splits[week] = split
@@ -251,7 +251,8 @@ def diff(dir_a: str, dir_b: str) -> None:
             for name, gold in (("A", a[doc_id]), ("B", b[doc_id])):
                 events, entities = sentence_view(record, gold, n)
                 lines.append(f"{name} events: {list(events)}")
-                lines.append(f"{name} entities: " + json.dumps([{"text": t, "label": label} for label, t, _ in entities], ensure_ascii=False))
+                lines.append(f"{name} entities: "
+                             + json.dumps([{"text": t, "label": label} for label, t, _ in entities], ensure_ascii=False))
             lines.append("")
         (tasks / f"ADJ{part + 1}.txt").write_text("\n".join(lines), encoding="utf-8")
     print(f"{len(rows)} differing sentences -> {tasks}")

@@ -88,7 +88,8 @@ def main(
     seed: str = "../shared/data/seed/kyodo-2025-05-01-japan-us-tariff-talks.txt",
     out: str = "corpus/work/selected.jsonl",
 ) -> None:
-    docs = [json.loads(line) for line in open(source, encoding="utf-8")]
+    with open(source, encoding="utf-8") as handle:
+        docs = [json.loads(line) for line in handle]
     scored = []
     for doc in docs:
         start, end, hits, words = best_window(doc["text"])
@@ -100,7 +101,7 @@ def main(
     with open(out, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(seed_record(seed), ensure_ascii=False) + "\n")
         seen: set[str] = set()
-        for _, doc, start, end, words in scored[:N_DOCUMENTS]:
+        for _, doc, start, end, _words in scored[:N_DOCUMENTS]:
             if doc["id"] in seen:
                 continue  # the source repeats two documents under the same id (other URL)
             seen.add(doc["id"])

@@ -33,16 +33,18 @@ WORK = Path("corpus/work")
 def main(source: str, n_documents: str = "70", round_number: str = "2") -> None:
     from pipeline.sentences import sentence_spans_for_text
 
-    selected = [json.loads(line) for line in open(WORK / "selected.jsonl", encoding="utf-8")]
+    with open(WORK / "selected.jsonl", encoding="utf-8") as handle:
+        selected = [json.loads(line) for line in handle]
     taken = {record["id"] for record in selected}
     scored = []
-    for doc in map(json.loads, open(source, encoding="utf-8")):
-        if doc["id"] in taken:
-            continue
-        start, end, hits, words = select_documents.best_window(doc["text"], MAX_WORDS)
-        if words < select_documents.MIN_WORDS:
-            continue
-        scored.append((hits / words * min(words, 400), doc, start, end))
+    with open(source, encoding="utf-8") as handle:
+        for doc in map(json.loads, handle):
+            if doc["id"] in taken:
+                continue
+            start, end, hits, words = select_documents.best_window(doc["text"], MAX_WORDS)
+            if words < select_documents.MIN_WORDS:
+                continue
+            scored.append((hits / words * min(words, 400), doc, start, end))
     scored.sort(key=lambda row: -row[0])
     # Near-duplicates (the source repeats documents under other ids, and orders share long
     # boilerplate) must not enter train: against dev/test text they would leak test text.

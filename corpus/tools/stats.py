@@ -10,8 +10,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, "corpus/tools")
-from annotation import ENTITY_LABELS, EVENT_LABELS  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout's pipeline package
+from pipeline.labels import ENTITY_LABELS, EVENT_LABELS  # noqa: E402
 
 FILES = ("train", "dev", "test", "silver", "silver_round3")
 
@@ -35,7 +35,8 @@ def main() -> None:
         sentences = [s for d in docs for s in d["sentences"]]
         entities = sum(len(d["entities"]) for d in docs)
         print(f"| {key[0]} | {key[1]} | {len(docs)} | {len(sentences)} | {sum(1 for s in sentences if not s['events'])} | "
-              f"{sum(len(d['text'].split()) for d in docs):,} | {entities if not any(d.get('entity_annotation') is False for d in docs) else '-'} |")
+              f"{sum(len(d['text'].split()) for d in docs):,} | "
+              f"{entities if not any(d.get('entity_annotation') is False for d in docs) else '-'} |")
     print()
     columns = [k for k in keys]
     print("| entity | " + " | ".join(f"{s} {c}" for s, c in columns) + " |")

@@ -28,9 +28,11 @@ HEADLINE_LED = ("wire", "newspaper", "explainer")
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
 # Function words, and words of place names: a 3-gram made of these alone ("on u s", "the united
 # states") is no phrasing pattern.
-FUNCTION_WORDS = set("""a an the of on in at to for from by with and or but as is are was were be been has have had
-it its this that these those their his her he she they we you i not no will would could should may might can said
-says s u k uk us eu over after before into than about per pct percent""".split())
+FUNCTION_WORDS = set(["a", "an", "the", "of", "on", "in", "at", "to", "for", "from", "by", "with", "and", "or", "but", "as", "is", "are",
+                      "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "these", "those", "their", "his",
+                      "her", "he", "she", "they", "we", "you", "i", "not", "no", "will", "would", "could", "should", "may", "might", "can",
+                      "said", "says", "s", "u", "k", "uk", "us", "eu", "over", "after", "before", "into", "than", "about", "per", "pct",
+                      "percent"])
 
 
 def place_words() -> set[str]:
@@ -183,7 +185,8 @@ def report(path: str, *args: str) -> dict:
         "without_event": sum(1 for _, events, _ in rows if not events),
         "without_event_share": round(sum(1 for _, events, _ in rows if not events) / len(rows), 3),
         "tariff_imposition_without_retaliation": sum(1 for _, e, _ in rows if "TARIFF_IMPOSITION" in e and "RETALIATION" not in e),
-        "threat_without_would_if": sum(1 for t, e, _ in rows if "THREAT" in e and not (re.search(r"\bwould\b", t) and re.search(r"\bif\b", t))),
+        "threat_without_would_if": sum(1 for t, e, _ in rows
+                                       if "THREAT" in e and not (re.search(r"\bwould\b", t) and re.search(r"\bif\b", t))),
         "per_label": per_label,
         "nearest_real_sentence_similarity": {"real_sentences": len(real), "median": similarity[len(similarity) // 2],
                                              "p99": similarity[int(len(similarity) * 0.99)], "max": similarity[-1]},

@@ -80,7 +80,8 @@ class AgencyTagger(DataFilePipe):
         matcher.add("POSSESSED_BODY", [[
             {"ENT_TYPE": {"IN": ["GPE", "NORP"]}}, {"LOWER": {"IN": ["'s", "’s"]}},
             {"LOWER": {"IN": sorted(FUNCTION_WORDS | {"central", "cabinet"})}, "OP": "*"},
-            {"LOWER": {"IN": ["ministry", "department", "office", "agency", "commission", "bank", "customs", "parliament", "legislature", "cabinet"]}},
+            {"LOWER": {"IN": ["ministry", "department", "office", "agency", "commission", "bank", "customs",
+                              "parliament", "legislature", "cabinet"]}},
         ]])
         # "China customs", "Japanese customs"
         matcher.add("COUNTRY_CUSTOMS", [[{"ENT_TYPE": {"IN": ["GPE", "NORP"]}, "OP": "+"}, {"LOWER": "customs"}]])
@@ -179,6 +180,8 @@ def _clean(text: str) -> str:
 
 @Language.factory(
     "tariffscope_agencies",
+    requires=["doc.ents", "token.pos"],
+    assigns=["doc.ents", "span._.ts_canonical", "span._.ts_country"],
     default_config={"use_base_orgs": True, "administration_pattern": True},
 )
 def make_agency_tagger(nlp: Language, name: str, use_base_orgs: bool, administration_pattern: bool) -> AgencyTagger:

@@ -15,8 +15,7 @@ from spacy.util import filter_spans
 
 from ..extensions import register_extensions
 from ..gazetteer import DEFAULT_DATA_DIR
-
-TARIFFSCOPE_LABELS = ("OFFICIAL", "AGENCY", "TARIFF_RATE", "COMMODITY")
+from ..labels import ENTITY_LABELS
 
 
 class DataFilePipe(Pipe):
@@ -31,7 +30,7 @@ class DataFilePipe(Pipe):
 
     def __init__(self, nlp: Language, name: str) -> None:
         register_extensions()
-        for label in TARIFFSCOPE_LABELS:
+        for label in ENTITY_LABELS:
             nlp.vocab.strings.add(label)  # permanent, whatever memory zone a span is made in
         self.vocab = nlp.vocab
         # Patterns are tokenized by the pipeline's own tokenizer so they match its tokens.
@@ -73,20 +72,26 @@ class DataFilePipe(Pipe):
 
     # -- serialization ---------------------------------------------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        if "data" in exclude:
+            return
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         for name, text in self.data.items():
             (folder / name).write_text(text, encoding="utf-8")
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "DataFilePipe":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> DataFilePipe:
+        if "data" in exclude:
+            return self
         folder = Path(path)
         self.set_data({name: (folder / name).read_text(encoding="utf-8") for name in self.data_files})
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return srsly.msgpack_dumps(self.data)
+        return srsly.msgpack_dumps({} if "data" in exclude else self.data)
 
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> "DataFilePipe":
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> DataFilePipe:
+        if "data" in exclude:
+            return self
         self.set_data(srsly.msgpack_loads(bytes_data))
         return self
 
@@ -106,7 +111,7 @@ def add_entities(doc: Doc, spans: Iterable[Span]) -> list[Span]:
     overlapping entity of an earlier tariffscope component is kept (components earlier in the
     pipeline have priority). Returns the spans that were added."""
     existing = list(doc.ents)
-    ours = [(e.start, e.end) for e in existing if e.label_ in TARIFFSCOPE_LABELS]
+    ours = [(e.start, e.end) for e in existing if e.label_ in ENTITY_LABELS]
     added = [
         span for span in filter_spans(list(spans))
         if not any(span.start < end and start < span.end for start, end in ours)

@@ -60,7 +60,7 @@ class CommodityTagger(DataFilePipe):
                 if target is not None and (token.i, token.i + 1) not in candidates:
                     candidates[(token.i, token.i + 1)] = target
         spans = []
-        for (start, end), target in candidates.items():
+        for (start, end), _target in candidates.items():
             span = doc[start:end]
             if any(s <= start and end <= e for s, e in excluded):
                 continue
@@ -87,6 +87,8 @@ def _title_case_line(span: Span) -> bool:
 
 @Language.factory(
     "tariffscope_commodities",
+    requires=["doc.ents", "doc.sents", "token.pos", "token.lemma"],
+    assigns=["doc.ents", "span._.ts_canonical", "span._.ts_hs_chapter"],
     default_config={"match_lemmas": True, "skip_named_entities": True},
 )
 def make_commodity_tagger(nlp: Language, name: str, match_lemmas: bool, skip_named_entities: bool) -> CommodityTagger:

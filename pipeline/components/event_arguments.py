@@ -73,6 +73,11 @@ def _empty() -> dict:
             "date_expressions": []}
 
 
-@Language.factory("tariffscope_event_arguments", default_config={"include_entity_countries": True})
+@Language.factory(
+    "tariffscope_event_arguments",
+    requires=["doc._.ts_events", "doc.ents"],
+    assigns=["doc._.ts_events"],
+    default_config={"include_entity_countries": True},
+)
 def make_event_arguments(nlp: Language, name: str, include_entity_countries: bool) -> EventArguments:
     return EventArguments(nlp, name, include_entity_countries=include_entity_countries)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,33 +98,44 @@ class EventClassifier(Pipe):
         return tuple(json.loads((self.model_dir / "event_model.json").read_text(encoding="utf-8"))["labels"])
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """The model files (unless "model" is in ``exclude``), and for onnxruntime the ONNX
+        graphs: copied from the folder the model came from when it has them (a saved
+        pipeline), exported only from a bare trained model."""
+        if "model" in exclude:
+            return
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         if self.model_dir is None:
             raise ValueError(f"{self.name} has no model to save")
-        if self.model_dir.resolve() != folder.resolve():
-            for name in MODEL_FILES:
-                shutil.copyfile(self.model_dir / name, folder / name)
-            if self.runtime == "onnxruntime":
-                self._save_onnx(folder)
+        if self.model_dir.resolve() == folder.resolve():
+            return
+        for name in MODEL_FILES:
+            shutil.copyfile(self.model_dir / name, folder / name)
+        if self.runtime == "onnxruntime":
+            self._save_onnx(folder)
 
     def _save_onnx(self, folder: Path) -> None:
-        """The ONNX graph (and the int8 one when quantize is on), exported or quantized once
-        here so that loading the saved pipeline does neither."""
+        """The ONNX graph (and the int8 one when quantize is on), so that loading the saved
+        pipeline neither exports nor quantizes."""
         from ..events.model import ONNX_FILE, int8_onnx_name, onnx_graph
 
         assert self.model_dir is not None
-        graph = onnx_graph(self.model_dir)
-        (folder / ONNX_FILE).write_bytes(graph)
         kept = int8_onnx_name(self.fp32_layers) if self.quantize else None
-        if self.quantize:
-            int8 = onnx_graph(self.model_dir, quantize=True, fp32_layers=self.fp32_layers, fp32_graph=graph)
-            (folder / kept).write_bytes(int8)
+        names = [ONNX_FILE] + ([kept] if kept else [])
+        if all((self.model_dir / name).exists() for name in names):
+            for name in names:
+                shutil.copyfile(self.model_dir / name, folder / name)
+        else:
+            graph = onnx_graph(self.model_dir)
+            (folder / ONNX_FILE).write_bytes(graph)
+            if kept:
+                int8 = onnx_graph(self.model_dir, quantize=True, fp32_layers=self.fp32_layers, fp32_graph=graph)
+                (folder / kept).write_bytes(int8)
         for stale in folder.glob("event_model.int8*.onnx"):  # from an earlier save with other settings
             if stale.name != kept:
                 stale.unlink()
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "EventClassifier":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EventClassifier:
         self._use(Path(path))
         return self
 
@@ -137,50 +149,67 @@ class EventClassifier(Pipe):
         return next(iter(self.pipe([doc])))
 
     def pipe(self, docs: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
-        """Each document's sentences are batched by length, within that document only."""
         for batch in minibatch(docs, size=batch_size):
-            self._label(list(batch))
+            batch = list(batch)
+            self.set_annotations(batch, self.predict(batch))
             yield from batch
 
-    def _label(self, docs: list[Doc]) -> None:
+    def predict(self, docs: Iterable[Doc]) -> list[SentenceScores]:
+        """For each document, its sentences' spans and event probabilities. Each document's
+        sentences go to the model on their own: int8 dynamic quantization scales the
+        activations by the whole batch, so sentences of other documents in a batch would change
+        this one's events (and so would --batch-size, shards and engines)."""
         from ..events.model import normalize_sentence
         from ..sentences import is_headline, sentence_spans
 
+        scores: list[SentenceScores] = []
         for doc in docs:
-            doc._.ts_events = []
             spans: list[tuple[int, int]] = []
             texts: list[str] = []
             contexts: list[str] = []
             previous = ""
             doc_text = doc.text  # Doc.text joins every token on each access: read it once
             sentences = sentence_spans(doc)
-            if not sentences:
+            if sentences:
+                self._set_threads()
+                model = self.event_model
+                for start, end in sentences:
+                    text = normalize_sentence(doc_text[start:end])
+                    if len(text) >= self.min_sentence_chars:
+                        spans.append((start, end))
+                        texts.append(model.input_text(text, is_headline(doc_text, start, end)))
+                        contexts.append(previous)
+                    previous = text
+            probs = self.event_model.predict(texts, contexts, batch_size=self.sentence_batch_size) if texts else []
+            scores.append(SentenceScores(spans, [[float(p) for p in row] for row in probs]))
+        return scores
+
+    def set_annotations(self, docs: Iterable[Doc], scores: list[SentenceScores]) -> None:
+        """``doc._.ts_events``: an event for every label whose probability reaches its threshold."""
+        for doc, doc_scores in zip(docs, scores):
+            doc._.ts_events = []
+            if not doc_scores.spans:
                 continue
-            self._set_threads()
-            model = self.event_model
-            for start, end in sentences:
-                text = normalize_sentence(doc_text[start:end])
-                if len(text) >= self.min_sentence_chars:
-                    spans.append((start, end))
-                    texts.append(model.input_text(text, is_headline(doc_text, start, end)))
-                    contexts.append(previous)
-                previous = text
-            if not texts:
-                continue
-            # One document's sentences per model call: int8 dynamic quantization scales the
-            # activations by the whole batch, so sentences of other documents in a batch would
-            # change this one's events (and so would --batch-size, shards and engines).
-            probs = model.predict(texts, contexts, batch_size=self.sentence_batch_size)
-            thresholds = model.settings.thresholds
-            for (start, end), row in zip(spans, probs):
-                for label, probability, threshold in zip(model.settings.labels, row, thresholds):
+            settings = self.event_model.settings
+            for (start, end), row in zip(doc_scores.spans, doc_scores.probabilities):
+                for label, probability, threshold in zip(settings.labels, row, settings.thresholds):
                     if probability >= threshold:
                         doc._.ts_events.append(
                             {"type": label, "confidence": round(float(probability), 4), "start": start, "end": end})
 
 
+@dataclass
+class SentenceScores:
+    """One document's scored sentences: character spans and a probability per event label."""
+
+    spans: list[tuple[int, int]]
+    probabilities: list[list[float]]
+
+
 @Language.factory(
     "tariffscope_event_classifier",
+    requires=["doc.sents"],
+    assigns=["doc._.ts_events"],
     default_config={"sentence_batch_size": 16, "max_length": 0, "num_threads": 0, "runtime": "onnxruntime",
                     "quantize": False, "fp32_layers": [], "min_sentence_chars": 3},
 )

@@ -8,7 +8,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from ..gazetteer import CountryTable, read_tsv, split_forms
-from .base import add_entities, DataFilePipe
+from .base import DataFilePipe, add_entities
 
 # Titles that also name company or private posts: they make a name OFFICIAL when they stand
 # before it ("President Trump") but an appositive with them needs a government word too.
@@ -221,6 +221,8 @@ def _fullest(name: str, names: list[str]) -> str:
 
 @Language.factory(
     "tariffscope_officials",
+    requires=["doc.ents", "token.pos"],
+    assigns=["doc.ents", "span._.ts_canonical", "span._.ts_title", "span._.ts_country"],
     default_config={"appositive_window": 12, "link_surnames": True},
 )
 def make_official_tagger(nlp: Language, name: str, appositive_window: int, link_surnames: bool) -> OfficialTagger:

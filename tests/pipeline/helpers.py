@@ -38,3 +38,20 @@ def assert_same_with_two_processes(nlp: Language, texts: list[str], label: str) 
     two = component_output(nlp, texts, label, n_process=2)
     assert any(one)
     assert one == two
+
+
+def blank_pipeline(component: str, config: dict | None = None) -> Language:
+    """spacy.blank("en") with a sentencizer and one tariffscope component, initialized from the
+    package's data files: unit tests of the component's own rules, without the base models."""
+    import pipeline.components  # noqa: F401  (registers the factories)
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(component, config=config or {})
+    nlp.initialize()
+    return nlp
+
+
+def labelled(nlp: Language, text: str) -> list[tuple[str, str]]:
+    """(text, label) of the tariffscope entities ``nlp`` finds in ``text``."""
+    return [(e["text"], e["label"]) for e in entities_of(nlp(text))]

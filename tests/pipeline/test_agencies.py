@@ -48,3 +48,15 @@ def test_round_trip(nlp, tmp_path):
 
 def test_two_processes(nlp):
     assert_same_with_two_processes(nlp, TEXTS, "AGENCY")
+
+
+def test_agencies_on_a_blank_pipeline():
+    from tests.pipeline.helpers import blank_pipeline
+
+    nlp = blank_pipeline("tariffscope_agencies", {"use_base_orgs": False})
+    doc = nlp("The Commerce Department and the USTR met the WTO in Japan. The Trump administration said so.")
+    found = {e.text: (e._.ts_canonical, e._.ts_country) for e in doc.ents}
+    assert found == {"Commerce Department": ("Department of Commerce", "US"),
+                     "USTR": ("Office of the United States Trade Representative", "US"),
+                     "WTO": ("World Trade Organization", "INT"),
+                     "Trump administration": ("Trump administration", "US")}

@@ -4,8 +4,7 @@ import shutil
 
 import pytest
 
-from pipeline.api import verify_checksums
-from pipeline.base import WeightCheckError
+from pipeline.checksums import WeightCheckError, verify_checksums
 
 
 def test_checksums_detect_changed_files(model_dir, tmp_path):

@@ -50,3 +50,12 @@ def test_round_trip(nlp, tmp_path):
 
 def test_two_processes(nlp):
     assert_same_with_two_processes(nlp, TEXTS, "COMMODITY")
+
+
+def test_commodities_on_a_blank_pipeline():
+    from tests.pipeline.helpers import blank_pipeline
+
+    nlp = blank_pipeline("tariffscope_commodities", {"match_lemmas": False})  # a blank pipeline has no lemmas
+    doc = nlp("Tariffs on soybeans, steel and passenger cars rose, on goods and products alike.")
+    found = {e.text: (e._.ts_canonical, e._.ts_hs_chapter) for e in doc.ents}
+    assert found == {"soybeans": ("soybean", "12"), "steel": ("steel", "72"), "passenger cars": ("passenger car", "87")}

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
-import json
-
 import spacy
 from spacy.tokens import DocBin
 

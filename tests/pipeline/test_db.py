@@ -2,7 +2,6 @@
 scripts/postgres.sh): reruns, replacement, rollback, bad records, queries, Parquet."""
 from __future__ import annotations
 
-import copy
 import json
 import os
 import uuid
@@ -34,7 +33,7 @@ def db_url(request, tmp_path) -> str:
 
 
 def record(doc_id: str, date: str = "2025-05-01", country: str = "JP", rate: float = 24.0, kind: str = "PAUSE") -> dict:
-    text = f"The {rate:g} percent tariffs on cars from {country} are paused. Akazawa met Bessent."
+    # offsets below refer to the text f"The {rate:g} percent tariffs on cars from {country} are paused. Akazawa met Bessent."
     return {
         "schema_version": "1", "id": doc_id, "date": date, "title": f"Title {doc_id}", "source": "test",
         "entities": [
@@ -62,7 +61,8 @@ def write_jsonl(path: Path, records: list) -> str:
 def counts(url: str) -> dict[str, int]:
     engine = connect(url)
     with engine.connect() as connection:
-        result = {t.name: connection.execute(select(func.count()).select_from(t)).scalar() for t in (documents, entities, events, event_arguments)}
+        result = {t.name: connection.execute(select(func.count()).select_from(t)).scalar()
+                  for t in (documents, entities, events, event_arguments)}
     engine.dispose()
     return result
 
@@ -200,12 +200,16 @@ def _schema_v1(url: str) -> None:
         connection.execute(info.insert().values(version=1, applied_at=0.0))
         connection.execute(docs.insert().values(id="old", date="2025-05-01", title="t", source="s", schema_version="1", content_hash="h"))
         connection.execute(ents.insert(), [
-            {"id": "old/e0", "document_id": "old", "start": 4, "end": 14, "label": "TARIFF_RATE", "text": "24 percent", "canonical": None, "value": 24.0},
-            {"id": "old/e1", "document_id": "old", "start": 55, "end": 62, "label": "OFFICIAL", "text": "Akazawa", "canonical": "Ryosei Akazawa", "value": None}])
+            {"id": "old/e0", "document_id": "old", "start": 4, "end": 14, "label": "TARIFF_RATE", "text": "24 percent",
+             "canonical": None, "value": 24.0},
+            {"id": "old/e1", "document_id": "old", "start": 55, "end": 62, "label": "OFFICIAL", "text": "Akazawa",
+             "canonical": "Ryosei Akazawa", "value": None}])
         connection.execute(evs.insert(), [{"id": "old/v0", "document_id": "old", "type": "PAUSE", "date": "2025-05-01"}])
         connection.execute(args.insert(), [
-            {"id": "old/v0/rate0", "event_id": "old/v0", "document_id": "old", "role": "rate", "value": "24.0", "value_num": 24.0, "entity_id": "old/e0"},
-            {"id": "old/v0/country1", "event_id": "old/v0", "document_id": "old", "role": "country", "value": "JP", "value_num": None, "entity_id": None}])
+            {"id": "old/v0/rate0", "event_id": "old/v0", "document_id": "old", "role": "rate", "value": "24.0",
+             "value_num": 24.0, "entity_id": "old/e0"},
+            {"id": "old/v0/country1", "event_id": "old/v0", "document_id": "old", "role": "country", "value": "JP",
+             "value_num": None, "entity_id": None}])
     engine.dispose()
 
 
@@ -227,7 +231,8 @@ def test_schema_upgrade_from_version_1_keeps_the_data(db_url, tmp_path):
 def test_first_load_builds_the_query_indexes_at_the_end(db_url, tmp_path):
     from sqlalchemy import inspect
 
-    from pipeline.db import QUERY_INDEXES, connect as connect_db
+    from pipeline.db import connect as connect_db
+    from pipeline.db.schema import QUERY_INDEXES
 
     load_jsonl([write_jsonl(tmp_path / "a.jsonl", [record("d1"), record("d2")])], db_url)  # empty tables: bulk
     load_jsonl([write_jsonl(tmp_path / "b.jsonl", [record("d3")])], db_url)  # not empty: row by row

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.distributed import LOCAL_CLUSTER_CONFIG, extract_dask, start_local_cluster, undo_malloc_trim_threshold
 from pipeline.extract import extract
+from pipeline.extract.dask_engine import LOCAL_CLUSTER_CONFIG, extract_dask, start_local_cluster, undo_malloc_trim_threshold
 from tests.pipeline.test_resume import archive
 
 
@@ -58,7 +58,7 @@ def test_workers_undo_the_nannys_malloc_trim_threshold(cluster_client):
 
     assert set(cluster_client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == {"65536"}
     assert all(cluster_client.run(undo_malloc_trim_threshold).values())
-    code = "from pipeline.distributed import undo_malloc_trim_threshold as f; print(f())"
+    code = "from pipeline.extract.dask_engine import undo_malloc_trim_threshold as f; print(f())"
     env = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
     plain = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert plain.stdout.strip() == "False"  # glibc's own dynamic thresholds are left alone

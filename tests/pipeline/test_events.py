@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import spacy
 
-from pipeline.extract import process_records
-from pipeline.io import InputRecord
+from pipeline.extract import Extracted, InputRecord, process_records
+from pipeline.extract.batches import dated_doc
 from pipeline.output import events_of
 
 SEED_DATE = "2025-05-01"
@@ -16,9 +16,14 @@ TEXTS = [
 
 def seed_events(full_nlp, seed_text):
     record = InputRecord("seed", seed_text, date=SEED_DATE)
-    [(status, payload)] = list(process_records(full_nlp, [record]))
-    assert status == "ok"
-    return payload
+    [result] = list(process_records(full_nlp, [record]))
+    assert isinstance(result, Extracted)
+    return result.record
+
+
+def dated(nlp, texts):
+    """The texts as documents of SEED_DATE, ready for nlp.pipe."""
+    return [dated_doc(nlp, text, SEED_DATE) for text in texts]
 
 
 def labels_of_sentence(record, text, sentence_prefix):
@@ -67,15 +72,16 @@ def test_round_trip(full_nlp, tmp_path):
         assert (folder / "event_classifier" / name).exists()
     assert not stale.exists()
     reloaded = spacy.load(folder)
-    before = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS)]
+    before = [events_of(doc) for doc in full_nlp.pipe(dated(full_nlp, TEXTS))]
     assert any(before)
-    assert [events_of(doc, SEED_DATE) for doc in reloaded.pipe(TEXTS)] == before
+    assert [events_of(doc) for doc in reloaded.pipe(dated(reloaded, TEXTS))] == before
 
 
 def test_two_processes(full_nlp):
-    one = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS, n_process=1)]
-    two = [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(TEXTS, n_process=2)]
+    one = [events_of(doc) for doc in full_nlp.pipe(dated(full_nlp, TEXTS), n_process=1)]
+    two = [events_of(doc) for doc in full_nlp.pipe(dated(full_nlp, TEXTS), n_process=2)]
     assert any(one)
+    assert any(event["date"] == SEED_DATE for doc in one for event in doc)  # ts_date crossed over too
     assert one == two
 
 
@@ -99,8 +105,8 @@ def test_onnxruntime_and_torch_give_the_same_events(full_model_dir, seed_text):
     fp32 = {"components": {"event_classifier": {"quantize": False}}}
     torch_nlp = spacy.load(full_model_dir, config={"components": {"event_classifier": {"quantize": False, "runtime": "torch"}}})
     onnx_nlp = spacy.load(full_model_dir, config=fp32)
-    by_torch_events = [e for d in torch_nlp.pipe(TEXTS) for e in events_of(d, SEED_DATE)]
-    by_onnx_events = [e for d in onnx_nlp.pipe(TEXTS) for e in events_of(d, SEED_DATE)]
+    by_torch_events = [e for d in torch_nlp.pipe(dated(torch_nlp, TEXTS)) for e in events_of(d)]
+    by_onnx_events = [e for d in onnx_nlp.pipe(dated(onnx_nlp, TEXTS)) for e in events_of(d)]
     assert by_torch_events
     # confidences are rounded to 4 places, so they may differ in the last place
     for torch_event, onnx_event in zip(by_torch_events, by_onnx_events, strict=True):
@@ -113,10 +119,10 @@ def test_a_documents_events_do_not_depend_on_its_batch(full_nlp, seed_text):
     of different documents together: a document alone, or among others at any batch size, gets
     exactly the same events (this is what makes Dask shards equal the local engine)."""
     texts = [seed_text, *TEXTS, seed_text[: len(seed_text) // 2]]
-    alone = [events_of(full_nlp(text), SEED_DATE) for text in texts]
+    alone = [events_of(full_nlp(doc)) for doc in dated(full_nlp, texts)]
     assert all(alone[:2])
     for batch_size in (1, 2, 5):
-        assert [events_of(doc, SEED_DATE) for doc in full_nlp.pipe(texts, batch_size=batch_size)] == alone
+        assert [events_of(doc) for doc in full_nlp.pipe(dated(full_nlp, texts), batch_size=batch_size)] == alone
 
 
 def test_headlines_reach_the_model_behind_their_prefix(full_nlp, monkeypatch):

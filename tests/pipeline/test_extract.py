@@ -82,6 +82,23 @@ def test_document_over_the_size_limit_is_an_error(model_dir, tmp_path):
     assert failed[0]["id"] == "big" and "more than the limit" in failed[0]["reason"]
 
 
+def test_a_document_cut_into_pieces_gives_the_entities_of_the_whole(model_dir, tmp_path):
+    """The 5 MB case below in small: cut at 600 characters (paragraph breaks), the pieces'
+    entities land at the right offsets of the whole text and equal those of the uncut text."""
+    paragraph = "Japan's chief tariff negotiator Ryosei Akazawa met Treasury Secretary Scott Bessent about the 24 percent tariffs.\n\n"
+    text = paragraph * 12
+    path = tmp_path / "doc.jsonl"
+    path.write_text(json.dumps({"id": "doc", "text": text}) + "\n")
+    cut = extract([str(path)], str(tmp_path / "cut.jsonl"), model=str(model_dir), chunk_chars=600)
+    extract([str(path)], str(tmp_path / "whole.jsonl"), model=str(model_dir))
+    assert (cut.read, cut.written, cut.failed) == (1, 1, 0)
+    record = read_jsonl(tmp_path / "cut.jsonl")[0]
+    rates = [e for e in record["entities"] if e["label"] == "TARIFF_RATE"]
+    assert len(rates) == 12
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in record["entities"])
+    assert record["entities"] == read_jsonl(tmp_path / "whole.jsonl")[0]["entities"]
+
+
 @pytest.mark.slow
 def test_five_megabyte_document_is_processed_in_pieces(model_dir, tmp_path):
     paragraph = "Japan's chief tariff negotiator Ryosei Akazawa met Treasury Secretary Scott Bessent about the 24 percent tariffs.\n\n"

@@ -53,3 +53,14 @@ def test_round_trip(nlp, tmp_path):
 
 def test_two_processes(nlp):
     assert_same_with_two_processes(nlp, TEXTS, "OFFICIAL")
+
+
+def test_officials_on_a_blank_pipeline():
+    from tests.pipeline.helpers import blank_pipeline
+
+    nlp = blank_pipeline("tariffscope_officials")
+    doc = nlp("Treasury Secretary Scott Bessent met Ryosei Akazawa. Bessent said talks went well.")
+    found = [(e.text, e._.ts_canonical, e._.ts_title, e._.ts_country) for e in doc.ents]
+    assert found == [("Scott Bessent", "Scott Bessent", "Treasury Secretary", "US"),
+                     ("Ryosei Akazawa", "Ryosei Akazawa", None, "JP"),
+                     ("Bessent", "Scott Bessent", "Treasury Secretary", "US")]  # the surname linked to the full name

@@ -64,3 +64,13 @@ def test_round_trip(nlp, tmp_path):
 
 def test_two_processes(nlp):
     assert_same_with_two_processes(nlp, TEXTS, "TARIFF_RATE")
+
+
+def test_rates_on_a_blank_pipeline():
+    from tests.pipeline.helpers import blank_pipeline
+
+    nlp = blank_pipeline("tariffscope_tariff_rates")
+    doc = nlp("The United States imposed a 25 percent tariff on steel, and GDP grew 2 percent. "
+              "Duties of $0.50 per pound apply.")
+    rates = {e.text: (e._.ts_value, e._.ts_unit) for e in doc.ents}
+    assert rates == {"25 percent": (25.0, "percent"), "$0.50 per pound": (0.5, "USD per pound")}  # not GDP's 2 percent

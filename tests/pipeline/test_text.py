@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pipeline.api import split_for_processing
+from pipeline.extract.chunks import split_for_processing
 from pipeline.text import hard_break_offsets, normalize_text
 
 

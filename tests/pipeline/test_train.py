@@ -110,7 +110,8 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
     for split, count in (("train", 4), ("dev", 3)):
         records = [json.loads(line) for line in (REPO / "corpus" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
         # White House documents and Wikipedia items (dev's Wikipedia items choose epoch and thresholds)
-        real = [r for r in records if r["collection"] == "whitehouse"][:count] + [r for r in records if r["collection"] == "wikipedia"][:count * 4]
+        real = ([r for r in records if r["collection"] == "whitehouse"][:count]
+                + [r for r in records if r["collection"] == "wikipedia"][:count * 4])
         (corpus / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in real), encoding="utf-8")
     text = (REPO / "configs" / "event_classifier.cfg").read_text()
     config = tmp_path / "tiny.cfg"

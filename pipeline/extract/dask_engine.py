@@ -19,9 +19,8 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any
 
-from .io import FieldNames, InputError, InputRecord, read_inputs
-
-SHARD_SIZE = 200
+from ..defaults import BATCH_SIZE, CHUNK_CHARS, DASK_RETRIES, DASK_WORKERS, MAX_CHARS, SHARD_SIZE
+from .inputs import DEFAULT_FIELDS, FieldNames, InputError, InputRecord, read_inputs
 
 # Settings of the LocalCluster that `--engine dask` starts itself (a cluster given by
 # --scheduler keeps its own). No dashboard shows this cluster, so its workers need not sample
@@ -110,11 +109,13 @@ def part_paths(output: str, index: int) -> tuple[str, str]:
     return _join(output, f"part-{index:05d}.jsonl"), _join(output, f"part-{index:05d}.errors.jsonl")
 
 
-def process_shard(index: int, shard_path: str, output: str, model: str | None, batch_size: int, max_chars: int) -> dict[str, Any]:
+def process_shard(index: int, shard_path: str, output: str, model: str | None, batch_size: int, max_chars: int,
+                  chunk_chars: int = CHUNK_CHARS) -> dict[str, Any]:
     """Runs on a worker: one shard in, one output part and one error part out."""
     import fsspec
 
-    from .extract import process_batches
+    from .batches import process_batches
+    from .parts import write_results
 
     started = time.perf_counter()
     nlp = _worker_pipeline(model)
@@ -125,11 +126,10 @@ def process_shard(index: int, shard_path: str, output: str, model: str | None, b
     fs, part_fs = fsspec.core.url_to_fs(part)
     _, errors_fs = fsspec.core.url_to_fs(errors)
     with fs.open(part_fs + ".tmp", "w", encoding="utf-8") as out, fs.open(errors_fs + ".tmp", "w", encoding="utf-8") as err:
-        for results in process_batches(nlp, records, batch_size=batch_size, max_chars=max_chars):
-            for status, payload in results:
-                (out if status == "ok" else err).write(json.dumps(payload, ensure_ascii=False) + "\n")
-                result.written += status == "ok"
-                result.failed += status != "ok"
+        for results in process_batches(nlp, records, batch_size=batch_size, max_chars=max_chars, chunk_chars=chunk_chars):
+            written, failed = write_results(results, out, err)
+            result.written += written
+            result.failed += failed
     result.read = len(records)
     result.words = sum(len(r.text.split()) for r in records if isinstance(r, InputRecord))
     fs.mv(errors_fs + ".tmp", errors_fs)
@@ -149,7 +149,7 @@ def undo_malloc_trim_threshold() -> bool:
     """Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 (its
     ``distributed.nanny.pre-spawn-environ``). Any MALLOC_TRIM_THRESHOLD_ makes glibc fix its
     thresholds: every buffer over 128 KB is then mmapped and unmapped anew, and the heap is
-    trimmed at every free. That made this pipeline 13% slower per process (see the README).
+    trimmed at every free. That made this pipeline 13% slower per process (benchmarks/malloc_trim.py).
     This raises both thresholds to the ceiling of glibc's own dynamic defaults. Returns whether
     it did (only where the variable is set and glibc is the allocator)."""
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ:
@@ -180,7 +180,7 @@ def _worker_pipeline(model: str | None) -> Any:
     """The pipeline of this worker process, loaded on its first task only; the classifier gets
     one thread, since each worker is one process of its own (also a worker started without a
     nanny, which is not a child process and so is not caught by the component's own rule)."""
-    from .api import load_pipeline
+    from ..loading import load_pipeline
 
     undo_malloc_trim_threshold()
     nlp = load_pipeline(model)
@@ -204,20 +204,20 @@ def _count_lines(path: str) -> int:
         return sum(1 for line in handle if line.strip())
 
 
-def extract_dask(inputs: list[str], output: str, *, workers: int = 2, scheduler: str | None = None,
-                 model: str | None = None, batch_size: int = 32, shard_size: int = SHARD_SIZE,
-                 fields: FieldNames = FieldNames(), max_chars: int = 20_000_000, retries: int = 2,
-                 client: Any = None) -> DaskSummary:
+def extract_dask(inputs: list[str], output: str, *, workers: int = DASK_WORKERS, scheduler: str | None = None,
+                 model: str | None = None, batch_size: int = BATCH_SIZE, shard_size: int = SHARD_SIZE,
+                 fields: FieldNames = DEFAULT_FIELDS, max_chars: int = MAX_CHARS, chunk_chars: int = CHUNK_CHARS,
+                 retries: int = DASK_RETRIES, client: Any = None) -> DaskSummary:
     import fsspec
     from dask.distributed import Client, as_completed
 
-    from .api import ensure_model
+    from ..loading import model_folder
 
     started = time.perf_counter()
     output_fs, output_path = fsspec.core.url_to_fs(output)
     if output_fs.exists(output_path) and not output_fs.isdir(output_path):
         raise NotADirectoryError(f"{output} is a file: --engine dask writes a folder of parts and a manifest")
-    model = str(ensure_model(model))  # built once here, not by every worker
+    model = str(model_folder(model))  # checked here, before any task starts
     own_cluster = None
     if client is None:
         if scheduler:
@@ -238,7 +238,7 @@ def extract_dask(inputs: list[str], output: str, *, workers: int = 2, scheduler:
                 manifest["shards"].append({"index": index, "status": "complete (earlier run)", "read": written + failed,
                                            "written": written, "failed": failed})
                 continue
-            future = client.submit(process_shard, index, shard_path, output, model, batch_size, max_chars,
+            future = client.submit(process_shard, index, shard_path, output, model, batch_size, max_chars, chunk_chars,
                                    retries=retries, pure=False, key=f"tariffscope-shard-{index:05d}-{time.time_ns()}")
             futures[future] = index
         for future in as_completed(futures):

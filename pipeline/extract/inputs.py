@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import re
 import sys
@@ -15,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from ..jsonl import BadLine, open_binary, parse_lines
 
 TXT_DATE_HEADER = re.compile(r"\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
@@ -30,6 +31,9 @@ class FieldNames:
     date: str = "date"
     title: str = "title"
     source: str = "source"
+
+
+DEFAULT_FIELDS = FieldNames()
 
 
 @dataclass
@@ -60,12 +64,6 @@ def derived_id(origin: str, content: str) -> str:
     return f"{origin}#{digest}"
 
 
-def _open_binary(path: Path) -> BinaryIO:
-    if path.name.endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return open(path, "rb")
-
-
 def iter_paths(inputs: list[str]) -> Iterator[str | Path]:
     """Files named by ``inputs`` in order; folders are walked in sorted order."""
     for item in inputs:
@@ -81,7 +79,9 @@ def iter_paths(inputs: list[str]) -> Iterator[str | Path]:
             yield path
 
 
-def read_inputs(inputs: list[str], fields: FieldNames = FieldNames(), stdin: BinaryIO | None = None) -> Iterator[InputRecord | InputError]:
+def read_inputs(
+    inputs: list[str], fields: FieldNames = DEFAULT_FIELDS, stdin: BinaryIO | None = None
+) -> Iterator[InputRecord | InputError]:
     for path in iter_paths(inputs):
         if path == "-":
             yield from read_jsonl_stream(stdin or sys.stdin.buffer, "<stdin>", fields)
@@ -94,7 +94,7 @@ def read_inputs(inputs: list[str], fields: FieldNames = FieldNames(), stdin: Bin
             if path.name.endswith(TXT_SUFFIXES):
                 yield read_txt(path)
             else:
-                with _open_binary(path) as handle:
+                with open_binary(path) as handle:
                     yield from read_jsonl_stream(handle, str(path), fields)
         except (OSError, EOFError, gzip.BadGzipFile) as error:
             yield InputError(str(path), f"cannot read file: {error}", None, str(path))
@@ -102,7 +102,7 @@ def read_inputs(inputs: list[str], fields: FieldNames = FieldNames(), stdin: Bin
 
 def read_txt(path: Path) -> InputRecord | InputError:
     """A text file is one document; an opening " date YYYY-MM-DD " line gives its date."""
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         data = handle.read()
     origin = str(path)
     doc_id = re.sub(r"\.txt(\.gz)?$", "", path.name)
@@ -125,23 +125,11 @@ def read_txt(path: Path) -> InputRecord | InputError:
 
 
 def read_jsonl_stream(handle: BinaryIO, origin: str, fields: FieldNames) -> Iterator[InputRecord | InputError]:
-    for line_no, raw in enumerate(handle, start=1):
-        where = f"{origin}:{line_no}"
-        if not raw.strip():
-            continue
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            yield InputError(derived_id(where, raw.decode("utf-8", "backslashreplace")),
-                             f"line is not valid UTF-8 ({error.reason} at byte {error.start})",
-                             raw.decode("utf-8", "backslashreplace").rstrip("\n"), where)
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield InputError(derived_id(where, line), f"malformed JSON: {error.msg} at column {error.colno}", line.rstrip("\n"), where)
-            continue
-        yield record_from_json(obj, where, fields)
+    for where, item in parse_lines(handle, origin):
+        if isinstance(item, BadLine):
+            yield InputError(derived_id(where, item.text), item.reason, item.text.rstrip("\n"), where)
+        else:
+            yield record_from_json(item, where, fields)
 
 
 def record_from_json(obj: Any, where: str, fields: FieldNames) -> InputRecord | InputError:
@@ -149,7 +137,8 @@ def record_from_json(obj: Any, where: str, fields: FieldNames) -> InputRecord | 
         return InputError(derived_id(where, json.dumps(obj)), f"record is a JSON {type(obj).__name__}, not an object", obj, where)
     raw_id = obj.get(fields.id)
     text = obj.get(fields.text)
-    doc_id = str(raw_id) if raw_id not in (None, "") else derived_id(where, text if isinstance(text, str) else json.dumps(obj, sort_keys=True))
+    doc_id = (str(raw_id) if raw_id not in (None, "")
+              else derived_id(where, text if isinstance(text, str) else json.dumps(obj, sort_keys=True)))
     if fields.text not in obj:
         return InputError(doc_id, f"record has no {fields.text!r} field", obj, where)
     if not isinstance(text, str):
@@ -165,9 +154,3 @@ def record_from_json(obj: Any, where: str, fields: FieldNames) -> InputRecord | 
     source = obj.get(fields.source)
     return InputRecord(doc_id, text, date=date, title=title if isinstance(title, str) else None,
                        source=source if isinstance(source, str) else None, origin=where)
-
-
-def open_output(path: str) -> io.TextIOBase:
-    if path == "-":
-        return sys.stdout  # type: ignore[return-value]
-    return open(path, "w", encoding="utf-8")

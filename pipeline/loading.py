@@ -1,0 +1,46 @@
+"""Finding and loading a pipeline folder: once per process, after its checksums are verified.
+
+Loading never builds a model: a missing folder is an error that says how to build one.
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+
+from .checksums import verify_checksums
+from .defaults import MODEL_DIR
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """No pipeline folder where one was asked for."""
+
+
+def model_folder(path: str | Path | None = None) -> Path:
+    """The pipeline folder ``path`` (default: models/tariffscope under the working directory),
+    checked to hold a saved pipeline."""
+    folder = Path(path) if path is not None else MODEL_DIR
+    if not (folder / "meta.json").exists():
+        raise ModelNotFoundError(
+            f"no tariffscope pipeline at {folder}: build it with `make model` in a tariffscope checkout "
+            f"(or `tariffscope assemble configs/tariffscope.cfg {folder}`), or pass --model PATH")
+    return folder
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(path: str | None = None, verify: bool = True, overrides: tuple[tuple[str, Any], ...] = ()) -> Language:
+    """Load (once per process) the pipeline folder ``path`` (see :func:`model_folder`) after
+    checking its files' sha256. ``overrides``: config settings as (dotted key, value) pairs,
+    e.g. (("components.event_classifier.quantize", False),)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import spacy
+
+    from . import components, tokenizer  # noqa: F401  (factories and tokenizer, also without entry points)
+
+    folder = model_folder(path)
+    if verify:
+        verify_checksums(folder)
+    return spacy.load(folder, config=dict(overrides))
