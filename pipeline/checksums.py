@@ -5,10 +5,12 @@ import hashlib
 import json
 from pathlib import Path
 
+from .errors import UserError
+
 CHECKSUMS_FILE = "checksums.json"
 
 
-class WeightCheckError(RuntimeError):
+class WeightCheckError(UserError, RuntimeError):
     """A model file does not have the sha256 it is pinned to."""
 
 

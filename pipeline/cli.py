@@ -6,9 +6,25 @@ from pathlib import Path
 
 import typer
 
-from . import defaults
+from . import __version__, defaults
+from .errors import RECORDS_FAILED_EXIT_CODE, USAGE_EXIT_CODE, UserError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trade and tariff news to structured records.")
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Trade and tariff news to structured records. Exit codes: 0 done; 2 nothing done (the "
+                       "message says why); 3 done, but some records went to the error output.",
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tariffscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(version: bool = typer.Option(False, "--version", callback=show_version, is_eager=True,
+                                         help="print the version and exit")) -> None:
+    """Options of every command."""
 
 
 def parse_settings(settings: list[str]) -> tuple[tuple[str, object], ...]:
@@ -32,15 +48,15 @@ def extract(
     db: str | None = typer.Option(None, "--db", help="also (or, without -o, only) load the records into this database URL"),
     errors: str | None = typer.Option(None, "--errors", help="error JSONL (default: OUTPUT.errors.jsonl; stderr for -o -)"),
     model: str | None = typer.Option(None, "--model", help=f"pipeline folder (default: {defaults.MODEL_DIR}, entities and events)"),
-    batch_size: int = typer.Option(defaults.BATCH_SIZE, "--batch-size", min=1),
-    n_process: int = typer.Option(defaults.N_PROCESS, "--n-process", min=1),
+    batch_size: int = typer.Option(defaults.BATCH_SIZE, "--batch-size", min=1, help="documents per batch (and per checkpoint)"),
+    n_process: int = typer.Option(defaults.N_PROCESS, "--n-process", min=1, help="worker processes on this machine"),
     settings: list[str] = typer.Option([], "--set",
                                        help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.num_threads=1"),
-    text_field: str = typer.Option("text", "--text-field"),
-    id_field: str = typer.Option("id", "--id-field"),
-    date_field: str = typer.Option("date", "--date-field"),
-    title_field: str = typer.Option("title", "--title-field"),
-    source_field: str = typer.Option("source", "--source-field"),
+    text_field: str = typer.Option("text", "--text-field", help="JSONL field holding the text"),
+    id_field: str = typer.Option("id", "--id-field", help="JSONL field holding the id"),
+    date_field: str = typer.Option("date", "--date-field", help="JSONL field holding the date"),
+    title_field: str = typer.Option("title", "--title-field", help="JSONL field holding the title"),
+    source_field: str = typer.Option("source", "--source-field", help="JSONL field holding the source"),
     max_chars: int = typer.Option(defaults.MAX_CHARS, "--max-chars", help="longer documents go to the error output"),
     summary_json: Path | None = typer.Option(None, "--summary-json", help="also write the run summary as JSON"),
     overwrite: bool = typer.Option(False, "--overwrite", help="redo a complete output instead of keeping it"),
@@ -56,6 +72,8 @@ def extract(
 
     if output is None and db is None:
         raise typer.BadParameter("give -o OUTPUT, --db URL, or both")
+    if summary_json is not None and not summary_json.parent.is_dir():
+        raise typer.BadParameter(f"--summary-json {summary_json}: the folder {summary_json.parent} does not exist")
     fields = FieldNames(text=text_field, id=id_field, date=date_field, title=title_field, source=source_field)
     if engine == "dask":
         from .extract.dask_engine import extract_dask
@@ -76,6 +94,8 @@ def extract(
         typer.echo(f"output: {output}/part-*.jsonl, manifest: {output}/manifest.json", err=True)
         if dask_summary.failed_shards:
             raise typer.Exit(1)
+        if dask_summary.failed:
+            raise typer.Exit(RECORDS_FAILED_EXIT_CODE)
         return
     if engine != "local":
         raise typer.BadParameter("--engine is local or dask")
@@ -86,6 +106,8 @@ def extract(
         typer.echo(f"output: {output}" + (f"  errors: {errors or errors_path_for(output)}" if summary.failed else ""), err=True)
     if summary_json:
         summary_json.write_text(json.dumps(summary.as_json(), indent=2) + "\n", encoding="utf-8")
+    if summary.failed:
+        raise typer.Exit(RECORDS_FAILED_EXIT_CODE)
 
 
 @app.command()
@@ -129,19 +151,31 @@ def evaluate(
 def load(
     inputs: list[str] = typer.Argument(..., help="extracted JSONL files (.gz too)"),
     db: str = typer.Option(defaults.DB_URL, "--db", help="SQLAlchemy URL: sqlite:///FILE or postgresql+psycopg://..."),
-    errors: str | None = typer.Option(None, "--errors", help="records that cannot be loaded, with the reason"),
-    batch_size: int = typer.Option(defaults.DB_BATCH_SIZE, "--batch-size", min=1),
+    errors: str | None = typer.Option(None, "--errors",
+                                      help="records that cannot be loaded, with the reason (default: FIRST_INPUT.load-errors.jsonl)"),
+    batch_size: int = typer.Option(defaults.DB_BATCH_SIZE, "--batch-size", min=1, help="records per transaction"),
 ) -> None:
     """Load extracted records into a database; reruns add nothing, changed documents replace their rows."""
     from .db import load_jsonl
 
+    errors = errors or load_errors_path_for(inputs[0])
     summary = load_jsonl(inputs, db, errors=errors, batch_size=batch_size)
     typer.echo(summary.line(), err=True)
+    if summary.failed:
+        typer.echo(f"errors: {errors}", err=True)
+        raise typer.Exit(RECORDS_FAILED_EXIT_CODE)
+
+
+def load_errors_path_for(path: str) -> str:
+    for suffix in (".jsonl.gz", ".jsonl"):
+        if path.endswith(suffix):
+            return f"{path[: -len(suffix)]}.load-errors.jsonl"
+    return f"{path}.load-errors.jsonl"
 
 
 @app.command()
 def export(
-    db: str = typer.Option(defaults.DB_URL, "--db"),
+    db: str = typer.Option(defaults.DB_URL, "--db", help="SQLAlchemy URL of the database to export"),
     parquet: Path = typer.Option(..., "--parquet", help="folder for one Parquet file per table"),
 ) -> None:
     """Export the database tables to Parquet for analytics."""
@@ -176,13 +210,14 @@ def thresholds(
 
 
 def main() -> None:
-    from .loading import ModelNotFoundError
-
     try:
         app()
-    except ModelNotFoundError as error:  # a user error, not a crash: no traceback
+    except UserError as error:  # a user's mistake, not a crash: one line, no traceback
         typer.echo(f"error: {error}", err=True)
-        raise SystemExit(2) from None
+        raise SystemExit(USAGE_EXIT_CODE) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: rerun the same command to resume from the last checkpoint", err=True)
+        raise SystemExit(130) from None
 
 
 if __name__ == "__main__":

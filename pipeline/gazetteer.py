@@ -61,7 +61,8 @@ class CountryTable:
 
     def lookup(self, text: str) -> str | None:
         text = text.strip()
-        for candidate in (text, re.sub(r"['’]s$", "", text), text.rstrip(".")):
+        bare = re.sub(r"^[Tt]he\s+", "", text)  # "the United States", "The European Union"
+        for candidate in (text, re.sub(r"['’]s$", "", text), text.rstrip("."), bare, re.sub(r"['’]s$", "", bare)):
             if candidate in self.by_name:
                 return self.by_name[candidate]
         return None

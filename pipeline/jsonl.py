@@ -32,6 +32,8 @@ def parse_lines(handle: BinaryIO, origin: str,
         if not raw.strip():
             continue
         where = f"{origin}:{line_no}"
+        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark
+            raw = raw[3:]
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -42,3 +44,20 @@ def parse_lines(handle: BinaryIO, origin: str,
             yield where, loads(line)
         except json.JSONDecodeError as error:  # orjson's error is a subclass
             yield where, BadLine(f"malformed JSON: {error.msg} at column {error.colno}", line)
+        except RecursionError:
+            yield where, BadLine("JSON nested too deeply to read", line)
+
+
+def dumps_line(value: Any) -> str:
+    """One JSONL line (with its newline) for ``value``, whatever strings it holds: text with
+    lone surrogates, which UTF-8 cannot encode, is written with \\u escapes (as JSON allows),
+    and a value nested too deeply to serialize is replaced by a note saying so."""
+    try:
+        line = json.dumps(value, ensure_ascii=False)
+    except RecursionError:
+        return json.dumps({"unwritable": "value nested too deeply to write as JSON"}) + "\n"
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(value, ensure_ascii=True)
+    return line + "\n"

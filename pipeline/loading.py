@@ -13,9 +13,10 @@ from spacy.language import Language
 
 from .checksums import verify_checksums
 from .defaults import MODEL_DIR
+from .errors import UserError
 
 
-class ModelNotFoundError(FileNotFoundError):
+class ModelNotFoundError(UserError, FileNotFoundError):
     """No pipeline folder where one was asked for."""
 
 
@@ -43,4 +44,13 @@ def load_pipeline(path: str | None = None, verify: bool = True, overrides: tuple
     folder = model_folder(path)
     if verify:
         verify_checksums(folder)
-    return spacy.load(folder, config=dict(overrides))
+    try:
+        return spacy.load(folder, config=dict(overrides))
+    except Exception as error:  # noqa: BLE001  (a bad --set is the user's, shown in one line)
+        if not overrides:
+            raise
+        keys = ", ".join(key for key, _ in overrides)
+        found = getattr(error, "errors", None)  # confection's ConfigValidationError: (location, message) items
+        detail = ("; ".join(f"{'.'.join(map(str, item.get('loc', ())))}: {item.get('msg')}" for item in found)
+                  if found else str(error).strip().splitlines()[0])
+        raise UserError(f"--set {keys}: not a setting of the pipeline at {folder} ({detail})") from error

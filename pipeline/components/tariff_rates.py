@@ -67,18 +67,27 @@ class TariffRateTagger(DataFilePipe):
         tables = self.compiled
         spans = []
         values: dict[tuple[int, int], tuple[float, float | None, str]] = {}
+        out_of_context: list[tuple[Span, tuple[float, float | None, str]]] = []
         for match_id, start, end in tables.matcher(doc):
             rule = self.vocab.strings[match_id]
             span = doc[start:end]
             if rule == "ZERO" and not self._zero_is_rate(doc, start, tables):
                 continue
-            if rule != "ZERO" and not self._is_tariff_rate(doc, span, tables):
-                continue
             parsed = parse_rate(span.text)
             if parsed is None:
                 continue
+            if rule != "ZERO" and not self._is_tariff_rate(doc, span, tables):
+                out_of_context.append((span, parsed))
+                continue
+            if rule == "PERCENT_RANGE" and self._is_rate_change(doc, span, parsed):
+                continue  # its two rates are matched on their own: old and new, not a range
             spans.append(span)
             values[(start, end)] = parsed
+        # "cut from 145% to 30%": the second rate of a change is as much a tariff rate as the first
+        for span, parsed in out_of_context:
+            if any(_joined_by_change(doc, span, rate) for rate in spans):
+                spans.append(span)
+                values[(span.start, span.end)] = parsed
         added = add_entities(doc, [Span(doc, s.start, s.end, label="TARIFF_RATE") for s in spans])
         for span in added:
             value, value_max, unit = values[(span.start, span.end)]
@@ -86,6 +95,16 @@ class TariffRateTagger(DataFilePipe):
             span._.ts_value_max = value_max
             span._.ts_unit = unit
         return doc
+
+    @staticmethod
+    def _is_rate_change(doc: Doc, span: Span, parsed: tuple[float, float | None, str]) -> bool:
+        """"from 145% to 30%", "to 30% from 145%": two rates, not a range (a range never
+        falls: "12 to 15 per cent")."""
+        value, value_max, _ = parsed
+        if value_max is not None and value_max < value:
+            return True
+        units = sum(1 for token in span if token.lower_ in {"percent", "pct", "%", "pc", "per-cent", "cent"})
+        return units > 1 and span.start > 0 and doc[span.start - 1].lower_ == "from"
 
     def _is_tariff_rate(self, doc: Doc, span: Span, tables: RateTables) -> bool:
         sent = span.sent
@@ -134,6 +153,17 @@ class TariffRateTagger(DataFilePipe):
             window = doc[max(doc[index].sent.start, index - self.window_before) : index]
             return any(t.lemma_.lower() in tables.tariff_words for t in window)
         return False
+
+
+def _joined_by_change(doc: Doc, span: Span, rate: Span) -> bool:
+    """Whether ``span`` and ``rate`` are the two sides of "from X to Y" / "to X from Y"."""
+    if rate.end + 1 == span.start:
+        between = doc[rate.end]
+    elif span.end + 1 == rate.start:
+        between = doc[span.end]
+    else:
+        return False
+    return between.lower_ in {"to", "from"}
 
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")

@@ -1,22 +1,44 @@
 """Database connections: SQLite settings, the write lock, creating a PostgreSQL database."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from ..defaults import DB_URL
+from ..errors import UserError
 from .migrations import ensure_schema
+from .transactions import WRITE_LOCK
 
-WRITE_LOCK = "tariffscope_write_lock"
+
+class DatabaseUnavailable(UserError):
+    """The database URL cannot be used: malformed, an unknown driver, a server that does not
+    answer, a SQLite file in a missing folder, or (must_exist) no database there yet."""
 
 
-def connect(url: str = DB_URL) -> Engine:
-    engine = create_engine(url, future=True)
+# Seconds a SQLite connection waits for another writer's lock (two loads into one new file).
+SQLITE_BUSY_TIMEOUT = 120
+
+
+def connect(url: str = DB_URL, *, must_exist: bool = False) -> Engine:
+    """An engine for ``url`` whose schema is current (created or upgraded). Raises
+    DatabaseUnavailable, with the reason in one line, when the database cannot be used."""
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise DatabaseUnavailable(f"--db {url}: not a usable database URL ({error})") from error
     if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if database and database != ":memory:":
+            if must_exist and not Path(database).is_file():
+                raise DatabaseUnavailable(f"--db {url}: no database file {database}")
+            if not Path(database).resolve().parent.is_dir():
+                raise DatabaseUnavailable(f"--db {url}: the folder of {database} does not exist")
+        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
             # The driver's own transaction handling off: SQLAlchemy's "begin" below decides.
@@ -34,17 +56,12 @@ def connect(url: str = DB_URL) -> Engine:
             # out from max(key) read inside it, which must not race another writer.
             immediate = connection.get_execution_options().get(WRITE_LOCK, False)
             connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-    ensure_schema(engine)
+    try:
+        ensure_schema(engine)
+    except OperationalError as error:
+        engine.dispose()
+        raise DatabaseUnavailable(f"--db {url}: cannot connect ({str(error.orig).strip().splitlines()[0]})") from error
     return engine
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that holds the database's write lock from its start."""
-    with engine.connect() as connection:
-        connection.execution_options(**{WRITE_LOCK: True})
-        with connection.begin():
-            yield connection
 
 
 def create_database(server_url: str, name: str) -> str:

@@ -16,9 +16,9 @@ def export_parquet(url: str = DB_URL, folder: str | Path = "parquet", chunk_rows
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    engine = connect(url, must_exist=True)  # exporting a database that is not there is a mistake
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    engine = connect(url)
     counts = {}
     try:
         with engine.connect() as connection:

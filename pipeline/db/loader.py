@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -20,11 +21,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..defaults import DB_BATCH_SIZE, DB_URL
+from ..errors import UserError
 from ..jsonl import BadLine, open_binary, parse_lines
 from .bulk import insert_rows
-from .engine import connect, write_transaction
+from .engine import connect
 from .rows import PreparedRecord, RecordError, rows_of
 from .schema import KEY_COLUMNS, TABLE_ORDER, create_query_indexes, documents, drop_query_indexes, entities, event_arguments, events
+from .transactions import write_transaction
 
 
 @dataclass
@@ -212,6 +215,9 @@ def load_jsonl(paths: list[str], url: str = DB_URL, errors: str | None = None, b
     the database writes the current one (the sqlite3 and psycopg drivers release the GIL
     while the database works). Into empty tables (a first load), the query-only indexes are
     built once at the end instead of row by row."""
+    for path in paths:
+        if not Path(path).is_file():
+            raise UserError(f"{path}: {'a folder' if Path(path).is_dir() else 'no such file'}; give extracted JSONL files")
     engine = connect(url)
     error_handle = open(errors, "w", encoding="utf-8") if errors else None  # noqa: SIM115  (closed in the finally below)
 
@@ -246,7 +252,7 @@ def load_jsonl(paths: list[str], url: str = DB_URL, errors: str | None = None, b
     started = time.perf_counter()
     bulk = tables_are_empty(engine)
     if bulk:
-        with engine.begin() as connection:
+        with write_transaction(engine) as connection:
             drop_query_indexes(connection)
     reader = threading.Thread(target=read, name="tariffscope-load-reader", daemon=True)
     reader.start()
@@ -260,7 +266,7 @@ def load_jsonl(paths: list[str], url: str = DB_URL, errors: str | None = None, b
         stop.set()
         reader.join()
         if bulk:  # also after a failure: the indexes are back before the database is used
-            with engine.begin() as connection:
+            with write_transaction(engine) as connection:
                 create_query_indexes(connection)
         if error_handle:
             error_handle.close()

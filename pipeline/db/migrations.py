@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from .bulk import insert_rows
 from .schema import SCHEMA_VERSION, TABLE_ORDER, create_query_indexes, documents, entities, event_arguments, events, metadata, schema_info
+from .transactions import write_transaction
 
 
 def upgrade_to_1(connection: Connection) -> None:
@@ -74,7 +75,7 @@ def current_version(connection: Connection) -> int:
 def ensure_schema(engine: Engine) -> int:
     """Create a new database at the current version, or apply the missing upgrade steps, each
     in its own transaction; returns the version."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         version = current_version(connection)
         if version == 0:
             metadata.create_all(connection)
@@ -83,10 +84,10 @@ def ensure_schema(engine: Engine) -> int:
     if version > SCHEMA_VERSION:
         raise RuntimeError(f"database schema version {version} is newer than this tariffscope ({SCHEMA_VERSION})")
     for target in range(version + 1, SCHEMA_VERSION + 1):
-        with engine.begin() as connection:
+        with write_transaction(engine) as connection:
             UPGRADES[target](connection)
             connection.execute(insert(schema_info).values(version=target, applied_at=time.time()))
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         create_query_indexes(connection)  # a bulk load that died before rebuilding them
     return SCHEMA_VERSION
 

@@ -8,7 +8,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..defaults import BATCH_SIZE, CHUNK_CHARS, MAX_CHARS
+from ..defaults import BATCH_SIZE, CHUNK_CHARS, MAX_CHARS, PIPE_BATCH_CHARS
 from ..extensions import register_extensions
 from ..output import document_record, entities_of, events_of
 from .chunks import split_for_processing
@@ -69,11 +69,12 @@ def process_batch(nlp: Language, batch: list[Record], *, batch_size: int = BATCH
         return record.date
 
     try:
-        with nlp.memory_zone():  # strings and vocab entries of this batch are freed after it
-            docs = nlp.pipe(((dated_doc(nlp, piece, date_of(index)), (index, offset)) for piece, index, offset in pieces),
-                            as_tuples=True, batch_size=batch_size)
-            for doc, (index, offset) in docs:
-                collect(doc, index, offset)
+        for group in char_bounded_groups(pieces, PIPE_BATCH_CHARS):
+            with nlp.memory_zone():  # strings and vocab entries of this group are freed after it
+                docs = nlp.pipe(((dated_doc(nlp, piece, date_of(index)), (index, offset)) for piece, index, offset in group),
+                                as_tuples=True, batch_size=len(group))
+                for doc, (index, offset) in docs:
+                    collect(doc, index, offset)
     except Exception:  # one bad document must not fail the batch: redo it one by one
         found = {}
         for piece, index, offset in pieces:
@@ -101,6 +102,22 @@ def process_batch(nlp: Language, batch: list[Record], *, batch_size: int = BATCH
         out.append(Extracted(document_record(record.id, record.date, entities, events, title=record.title,
                                              source=record.source)))
     return out
+
+
+def char_bounded_groups(pieces: list[tuple[str, int, int]], limit: int) -> Iterator[list[tuple[str, int, int]]]:
+    """Consecutive groups of pieces of at most ``limit`` characters together (a longer piece
+    alone): one spaCy batch each, so memory stays bounded whatever the size of a document (a
+    document's results do not depend on its batch)."""
+    group: list[tuple[str, int, int]] = []
+    size = 0
+    for piece in pieces:
+        if group and size + len(piece[0]) > limit:
+            yield group
+            group, size = [], 0
+        group.append(piece)
+        size += len(piece[0])
+    if group:
+        yield group
 
 
 def original(record: InputRecord) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..errors import UserError
 from .parts import write_results
 from .results import Result
 
@@ -18,6 +19,33 @@ class _Discard(io.StringIO):
         return len(text)
 
 
+def _gzip_file(source: Path, target: Path) -> None:
+    import gzip
+    import shutil
+
+    with open(source, "rb") as plain, gzip.open(target, "wb") as packed:
+        shutil.copyfileobj(plain, packed, 1 << 20)
+
+
+class OutputConflict(UserError, RuntimeError):
+    """The output path holds another run's output or checkpoint."""
+
+
+def input_signature(inputs: list[str]) -> list[list[Any]]:
+    """[path, size, mtime_ns] of every input file (folders walked): a rerun over changed or
+    other files is not taken for the same run."""
+    from .inputs import iter_paths
+
+    signature: list[list[Any]] = []
+    for path in iter_paths(inputs):
+        if path == "-" or not Path(path).exists():
+            signature.append([str(path), None, None])
+        else:
+            stat = Path(path).stat()
+            signature.append([str(path), stat.st_size, stat.st_mtime_ns])
+    return signature
+
+
 class ResumableOutput:
     """The output and error files of one run, with checkpoints.
 
@@ -25,7 +53,10 @@ class ResumableOutput:
     OUT.progress.json records how many input records they cover and their sizes. On a rerun the
     files are cut back to the checkpoint (a batch half-written when the run died is dropped)
     and the covered records are skipped, so the finished files equal those of an uninterrupted
-    run. On success the .tmp files are renamed into place and the checkpoint is removed."""
+    run. On success the .tmp files are renamed into place, and the checkpoint gives way to
+    OUT.run.json, the fingerprint of the run (inputs, their sizes and times, settings) that
+    wrote OUT: a later run with the same fingerprint has nothing to do, one with another is
+    refused unless it overwrites."""
 
     def __init__(self, output: str | None, errors: str, fingerprint: dict[str, Any]) -> None:
         self.output = output
@@ -33,15 +64,31 @@ class ResumableOutput:
         self.fingerprint = fingerprint
         self.resumable = output not in (None, "-") and errors != "-"
         self.progress_path = Path(f"{output}.progress.json") if self.resumable else None
+        self.run_path = Path(f"{output}.run.json") if self.resumable else None
         self.records_done = 0
         self._out: TextIO = _Discard()
         self._err: TextIO = sys.stderr
         self._owned: list[TextIO] = []
 
     def complete(self) -> bool:
+        """Whether OUT is the finished output of this very run (same fingerprint). Raises
+        OutputConflict when OUT is there but was written by another run."""
         assert self.output is not None
-        return Path(self.output).exists() and not Path(f"{self.output}.tmp").exists() and not (
-            self.progress_path is not None and self.progress_path.exists())
+        if not Path(self.output).exists() or (self.progress_path is not None and self.progress_path.exists()):
+            return False
+        finished = None
+        if self.run_path is not None and self.run_path.exists():
+            finished = json.loads(self.run_path.read_text(encoding="utf-8")).get("fingerprint")
+        if finished != self.fingerprint:
+            raise OutputConflict(f"{self.output} exists and holds the output of another run (other inputs or settings, "
+                                 "or inputs changed since): give another -o, or --overwrite to replace it")
+        return True
+
+    def clear(self) -> None:
+        """Forget an earlier run's checkpoint and partial files (--overwrite)."""
+        for path in (self.progress_path, self.run_path, Path(f"{self.output}.tmp"), Path(f"{self.errors_path}.tmp")):
+            if path is not None and path.exists():
+                path.unlink()
 
     @property
     def errors(self) -> TextIO:
@@ -52,8 +99,8 @@ class ResumableOutput:
         if self.progress_path is not None and self.progress_path.exists():
             checkpoint = json.loads(self.progress_path.read_text(encoding="utf-8"))
             if checkpoint["fingerprint"] != self.fingerprint:
-                raise RuntimeError(f"{self.progress_path} belongs to a run with other inputs or batch size; "
-                                   "remove it (and the .tmp files) or rerun with the same arguments")
+                raise OutputConflict(f"{self.progress_path} belongs to a run with other inputs or batch size; "
+                                   "rerun with the same arguments, or --overwrite to start again")
             self.records_done = checkpoint["records_done"]
             sizes = checkpoint["sizes"]
         self._out = self._open(self.output, sizes["out"]) if self.output else _Discard()
@@ -97,6 +144,15 @@ class ResumableOutput:
             return  # keep .tmp files and the checkpoint for the rerun
         for path in (self.errors_path, self.output):
             if path not in (None, "-"):
-                os.replace(f"{path}.tmp", path)
+                if path.endswith(".gz"):  # written plain (so it can be cut back), compressed once finished
+                    _gzip_file(Path(f"{path}.tmp"), Path(f"{path}.gz-part"))
+                    os.replace(f"{path}.gz-part", path)
+                    os.remove(f"{path}.tmp")
+                else:
+                    os.replace(f"{path}.tmp", path)
+        if self.run_path is not None:
+            partial = self.run_path.with_suffix(".json.tmp")
+            partial.write_text(json.dumps({"fingerprint": self.fingerprint, "records": self.records_done}), encoding="utf-8")
+            os.replace(partial, self.run_path)
         if self.progress_path is not None and self.progress_path.exists():
             self.progress_path.unlink()

@@ -20,6 +20,7 @@ from itertools import islice
 from typing import Any
 
 from ..defaults import BATCH_SIZE, CHUNK_CHARS, DASK_RETRIES, DASK_WORKERS, MAX_CHARS, SHARD_SIZE
+from .checkpoint import OutputConflict, input_signature
 from .inputs import DEFAULT_FIELDS, FieldNames, InputError, InputRecord, read_inputs
 
 # Settings of the LocalCluster that `--engine dask` starts itself (a cluster given by
@@ -204,6 +205,20 @@ def _count_lines(path: str) -> int:
         return sum(1 for line in handle if line.strip())
 
 
+def _refuse_another_runs_output(output: str, fingerprint: dict[str, Any]) -> None:
+    """A folder that holds another run's parts (other inputs or settings, or inputs changed
+    since) is not resumed from: its parts would be taken for this run's."""
+    import fsspec
+
+    fs, manifest_path = fsspec.core.url_to_fs(_join(output, "manifest.json"))
+    if fs.exists(manifest_path):
+        with fs.open(manifest_path, "r", encoding="utf-8") as handle:
+            earlier = json.load(handle).get("fingerprint")
+        if earlier != fingerprint:
+            raise OutputConflict(f"{output} holds the parts of another run (other inputs or settings, or inputs changed "
+                                 "since): give another output folder, or remove this one")
+
+
 def extract_dask(inputs: list[str], output: str, *, workers: int = DASK_WORKERS, scheduler: str | None = None,
                  model: str | None = None, batch_size: int = BATCH_SIZE, shard_size: int = SHARD_SIZE,
                  fields: FieldNames = DEFAULT_FIELDS, max_chars: int = MAX_CHARS, chunk_chars: int = CHUNK_CHARS,
@@ -218,6 +233,9 @@ def extract_dask(inputs: list[str], output: str, *, workers: int = DASK_WORKERS,
     if output_fs.exists(output_path) and not output_fs.isdir(output_path):
         raise NotADirectoryError(f"{output} is a file: --engine dask writes a folder of parts and a manifest")
     model = str(model_folder(model))  # checked here, before any task starts
+    fingerprint = {"inputs": list(inputs), "input_files": input_signature(inputs), "shard_size": shard_size,
+                   "batch_size": batch_size, "max_chars": max_chars, "chunk_chars": chunk_chars}
+    _refuse_another_runs_output(output, fingerprint)
     own_cluster = None
     if client is None:
         if scheduler:
@@ -226,7 +244,8 @@ def extract_dask(inputs: list[str], output: str, *, workers: int = DASK_WORKERS,
             own_cluster = start_local_cluster(workers)
             client = Client(own_cluster)
     summary = DaskSummary()
-    manifest: dict[str, Any] = {"inputs": inputs, "output": output, "shard_size": shard_size, "shards": []}
+    manifest: dict[str, Any] = {"inputs": inputs, "output": output, "shard_size": shard_size, "fingerprint": fingerprint,
+                                "shards": []}
     try:
         futures = {}
         for index, shard_path in write_shards(inputs, output, fields, shard_size):

@@ -66,23 +66,31 @@ def derived_id(origin: str, content: str) -> str:
 
 def iter_paths(inputs: list[str]) -> Iterator[str | Path]:
     """Files named by ``inputs`` in order; folders are walked in sorted order."""
+    for path, _ in iter_files(inputs):
+        yield path
+
+
+def iter_files(inputs: list[str]) -> Iterator[tuple[str | Path, str]]:
+    """(file, name) for the files named by ``inputs``: a file found in a folder is named by
+    its path inside that folder ("a/story.txt"), so that files of one name in two subfolders
+    keep apart; a file given itself, by its own name."""
     for item in inputs:
         if item == "-":
-            yield "-"
+            yield "-", "-"
             continue
         path = Path(item)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.name.endswith(JSONL_SUFFIXES + TXT_SUFFIXES):
-                    yield child
+                    yield child, child.relative_to(path).as_posix()
         else:
-            yield path
+            yield path, path.name
 
 
 def read_inputs(
     inputs: list[str], fields: FieldNames = DEFAULT_FIELDS, stdin: BinaryIO | None = None
 ) -> Iterator[InputRecord | InputError]:
-    for path in iter_paths(inputs):
+    for path, name in iter_files(inputs):
         if path == "-":
             yield from read_jsonl_stream(stdin or sys.stdin.buffer, "<stdin>", fields)
             continue
@@ -90,9 +98,13 @@ def read_inputs(
         if not path.exists():
             yield InputError(str(path), "input file not found", None, str(path))
             continue
+        if path.is_file() and not path.name.endswith(JSONL_SUFFIXES + TXT_SUFFIXES):
+            yield InputError(str(path), f"unsupported input file type (give {', '.join(JSONL_SUFFIXES + TXT_SUFFIXES)} "
+                             "files, folders of them, or - for JSONL on stdin)", None, str(path))
+            continue
         try:
             if path.name.endswith(TXT_SUFFIXES):
-                yield read_txt(path)
+                yield read_txt(path, name)
             else:
                 with open_binary(path) as handle:
                     yield from read_jsonl_stream(handle, str(path), fields)
@@ -100,12 +112,13 @@ def read_inputs(
             yield InputError(str(path), f"cannot read file: {error}", None, str(path))
 
 
-def read_txt(path: Path) -> InputRecord | InputError:
-    """A text file is one document; an opening " date YYYY-MM-DD " line gives its date."""
+def read_txt(path: Path, name: str | None = None) -> InputRecord | InputError:
+    """A text file is one document, its id its ``name`` (default: the file's name) without
+    .txt; an opening " date YYYY-MM-DD " line gives its date."""
     with open_binary(path) as handle:
         data = handle.read()
     origin = str(path)
-    doc_id = re.sub(r"\.txt(\.gz)?$", "", path.name)
+    doc_id = re.sub(r"\.txt(\.gz)?$", "", name or path.name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -117,7 +130,10 @@ def read_txt(path: Path) -> InputRecord | InputError:
     header = TXT_DATE_HEADER.match(text)
     offset = 0
     if header is not None:
-        date, offset = header.group(1), header.end()
+        date, problem = normalize_date(header.group(1))
+        if problem:
+            return InputError(doc_id, f"date line: {problem}", text[:2000], origin)
+        offset = header.end()
     body = text[offset:]
     if not body.strip():
         return InputError(doc_id, "empty text", text, origin)
@@ -137,8 +153,15 @@ def record_from_json(obj: Any, where: str, fields: FieldNames) -> InputRecord | 
         return InputError(derived_id(where, json.dumps(obj)), f"record is a JSON {type(obj).__name__}, not an object", obj, where)
     raw_id = obj.get(fields.id)
     text = obj.get(fields.text)
+    if raw_id not in (None, "") and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
+        return InputError(derived_id(where, _dumps(obj)), f"field {fields.id!r} is a {type(raw_id).__name__}, not a string",
+                          obj, where)
     doc_id = (str(raw_id) if raw_id not in (None, "")
-              else derived_id(where, text if isinstance(text, str) else json.dumps(obj, sort_keys=True)))
+              else derived_id(where, text if isinstance(text, str) else _dumps(obj)))
+    broken = [name for name in (fields.id, fields.text, fields.date, fields.title, fields.source)
+              if isinstance(obj.get(name), str) and not _encodable(obj[name])]
+    if broken:
+        return InputError(doc_id, f"invalid Unicode (a lone surrogate) in field {broken[0]!r}", obj, where)
     if fields.text not in obj:
         return InputError(doc_id, f"record has no {fields.text!r} field", obj, where)
     if not isinstance(text, str):
@@ -147,10 +170,52 @@ def record_from_json(obj: Any, where: str, fields: FieldNames) -> InputRecord | 
         return InputError(doc_id, "empty text", obj, where)
     if "\x00" in text:
         return InputError(doc_id, "text contains NUL bytes (binary data)", obj, where)
-    date = obj.get(fields.date)
-    if date is not None and not isinstance(date, str):
-        date = str(date)
+    date, problem = normalize_date(obj.get(fields.date))
+    if problem:
+        return InputError(doc_id, f"field {fields.date!r}: {problem}", obj, where)
     title = obj.get(fields.title)
     source = obj.get(fields.source)
     return InputRecord(doc_id, text, date=date, title=title if isinstance(title, str) else None,
                        source=source if isinstance(source, str) else None, origin=where)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _dumps(obj: Any) -> str:
+    try:
+        return json.dumps(obj, sort_keys=True)
+    except RecursionError:
+        return repr(type(obj))
+
+
+def normalize_date(value: Any) -> tuple[str | None, str | None]:
+    """(ISO 8601 date, None) for a date the input gives (a date, a timestamp, "May 1, 2025",
+    "2025-05", "2025"), (None, None) for none, (None, reason) for one that cannot be read."""
+    import datetime as dt
+
+    from ..dates import resolve_date
+
+    if value is None or value == "":
+        return None, None
+    if not isinstance(value, str):
+        return None, f"a date must be a string (got {type(value).__name__})"
+    text = value.strip()
+    if re.fullmatch(r"\d{4}(-\d{2})?", text):
+        if len(text) == 7 and not 1 <= int(text[5:]) <= 12:
+            return None, f"not a date: {value!r}"
+        return text, None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat(), None
+    except ValueError:
+        if re.match(r"\d{4}-?\d{2}-?\d{2}", text):  # shaped like a date, but no such day
+            return None, f"not a date: {value!r}"
+    resolved = resolve_date(text, None)
+    if resolved is not None:
+        return resolved, None
+    return None, f"not a date: {value!r} (give YYYY-MM-DD)"

@@ -2,10 +2,10 @@
 run's checkpointed output and each Dask part use this one writer."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import TextIO
 
+from ..jsonl import dumps_line
 from .results import Extracted, Failed, Result
 
 
@@ -14,10 +14,10 @@ def write_results(results: Iterable[Result], out: TextIO, errors: TextIO) -> tup
     written = failed = 0
     for result in results:
         if isinstance(result, Extracted):
-            out.write(json.dumps(result.record, ensure_ascii=False) + "\n")
+            out.write(dumps_line(result.record))
             written += 1
         else:
             assert isinstance(result, Failed)
-            errors.write(json.dumps(result.error, ensure_ascii=False) + "\n")
+            errors.write(dumps_line(result.error))
             failed += 1
     return written, failed

@@ -47,11 +47,80 @@ def test_dask_engine_refuses_local_only_options_and_a_file_as_output(tmp_path):
 
 
 def test_assemble_applies_set_overrides(tmp_path):
-    """`assemble --set` changes the assembled pipeline's config (make evaluate-devselected
-    assembles the dev-selected classifier this way)."""
+    """`assemble --set` changes the assembled pipeline's config."""
     out = tmp_path / "entities"
     result = CliRunner().invoke(app, ["assemble", str(REPO / "configs" / "entities.cfg"), str(out), "--set", "nlp.batch_size=7"])
     assert result.exit_code == 0, result.output
     assert "batch_size = 7" in (out / "config.cfg").read_text()
     refused = CliRunner().invoke(app, ["assemble", str(REPO / "configs" / "entities.cfg"), str(out), "--set", "nlp.batch_size"])
     assert refused.exit_code == 2
+
+
+def run_main(monkeypatch, capsys, *args: str) -> tuple[int, str]:
+    """`tariffscope ARGS` in this process: (exit code, standard error)."""
+    from pipeline.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["tariffscope", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exit:
+        code = exit.code if isinstance(exit.code, int) else 1
+    return code, capsys.readouterr().err
+
+
+def test_usage_errors_are_one_line_and_exit_2(model_dir, tmp_path, monkeypatch, capsys):
+    """Mistakes are found before the model loads and named in one line, without a traceback."""
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "Steel tariffs of 25 percent."}) + "\n")
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    out = str(tmp_path / "out.jsonl")
+    cases = [
+        (["extract", str(source), "-o", out, "--model", str(tmp_path / "nowhere")], "make model"),
+        (["extract", str(source), "-o", out, "--model", str(model_dir), "--db", "nonsense://x"], "not a usable database URL"),
+        (["extract", str(source), "-o", out, "--model", str(model_dir), "--db", f"sqlite:///{tmp_path}/no/folder/x.db"],
+         "does not exist"),
+        (["extract", str(source), "-o", str(a_file / "out.jsonl"), "--model", str(model_dir)], "is a file, not a folder"),
+        (["extract", str(source), "-o", str(tmp_path), "--model", str(model_dir)], "is a folder"),
+        (["extract", str(source), "-o", out, "--errors", out, "--model", str(model_dir)], "must not be the output"),
+        (["extract", str(source), "-o", out, "--model", str(model_dir), "--set", "components.tariffscope_tariff_rates.windw=3"],
+         "not a setting of the pipeline"),
+        (["load", str(tmp_path / "missing.jsonl"), "--db", f"sqlite:///{tmp_path}/l.db"], "no such file"),
+        (["load", str(tmp_path), "--db", f"sqlite:///{tmp_path}/l.db"], "a folder"),
+        (["export", "--db", f"sqlite:///{tmp_path}/missing.db", "--parquet", str(tmp_path / "pq")], "no database file"),
+    ]
+    for args, message in cases:
+        code, err = run_main(monkeypatch, capsys, *args)
+        assert code == 2, (args, err)
+        assert message in err and "Traceback" not in err, (args, err)
+    assert not (tmp_path / "missing.db").exists() and not (tmp_path / "out.jsonl").exists()
+
+
+def test_failed_records_give_exit_3_and_load_names_its_errors_file(model_dir, tmp_path, monkeypatch, capsys):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "Steel tariffs of 25 percent."}) + "\n{broken\n")
+    code, err = run_main(monkeypatch, capsys, "extract", str(source), "-o", str(tmp_path / "out.jsonl.gz"), "--model",
+                         str(model_dir))
+    assert code == 3 and "read 2, written 1, failed 1" in err
+    import gzip
+
+    with gzip.open(tmp_path / "out.jsonl.gz", "rt") as out, gzip.open(tmp_path / "out.errors.jsonl.gz", "rt") as errors:
+        [record] = [json.loads(line) for line in out]  # -o *.gz is gzipped
+        assert record["id"] == "a"
+        assert len(errors.read().splitlines()) == 1
+    other = tmp_path / "other.jsonl"  # JSONL that is not tariffscope output
+    other.write_text(json.dumps({"name": "x"}) + "\n" + json.dumps([1, 2]) + "\n")
+    code, err = run_main(monkeypatch, capsys, "load", str(other), "--db", f"sqlite:///{tmp_path / 'l.db'}")
+    assert code == 3 and "failed 2" in err
+    reasons = [json.loads(line)["reason"] for line in (tmp_path / "other.load-errors.jsonl").read_text().splitlines()]
+    assert reasons == ["record has no string 'id'", "record is not a JSON object"]
+
+
+def test_version_and_short_help():
+    from pipeline import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"tariffscope {__version__}"
+    result = CliRunner().invoke(app, ["extract", "-h"])
+    assert result.exit_code == 0 and "--max-chars" in result.output

@@ -242,3 +242,28 @@ def test_first_load_builds_the_query_indexes_at_the_end(db_url, tmp_path):
     engine.dispose()
     assert set(QUERY_INDEXES) <= found
     assert counts(db_url)["documents"] == 3
+
+
+def test_concurrent_loads_into_a_new_sqlite_file_both_succeed(tmp_path):
+    """Two `tariffscope load` processes starting together on a new SQLite file (both create
+    the schema and the query indexes) wait for each other instead of failing with "database
+    is locked"; every document ends in the database once."""
+    import subprocess
+    import sys
+
+    for trial in range(3):
+        url = f"sqlite:///{tmp_path / f'concurrent-{trial}.db'}"
+        files = []
+        for part in range(2):
+            path = tmp_path / f"part-{trial}-{part}.jsonl"
+            path.write_text("".join(json.dumps(record(f"doc-{part}-{i}")) + "\n" for i in range(300)))
+            files.append(path)
+        processes = [subprocess.Popen([sys.executable, "-m", "pipeline", "load", str(path), "--db", url],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in files]
+        for process in processes:
+            _, err = process.communicate(timeout=300)
+            assert process.returncode == 0, err
+        engine = connect(url)
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(documents)).scalar() == 600
+        engine.dispose()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import RECORDS_FAILED_EXIT_CODE
 from pipeline.extract import extract
 from pipeline.extract.dask_engine import LOCAL_CLUSTER_CONFIG, extract_dask, start_local_cluster, undo_malloc_trim_threshold
 from tests.pipeline.test_resume import archive
@@ -143,7 +144,7 @@ def test_external_scheduler_and_workers_over_fsspec_url(model_dir, tmp_path):
                               "--model", str(model_dir), "--engine", "dask", "--scheduler", address, "--batch-size", "8",
                               "--shard-size", "10"],
                              cwd=hosts[3], capture_output=True, text=True, timeout=600)
-        assert run.returncode == 0, run.stderr[-2000:]
+        assert run.returncode == RECORDS_FAILED_EXIT_CODE, run.stderr[-2000:]  # the malformed record
         assert parts_in_order(out) == [json.loads(line) for line in local.read_text().splitlines()]
         manifest = json.loads((out / "manifest.json").read_text())
         assert manifest["summary"]["read"] == 31 and manifest["summary"]["failed"] == 1
@@ -156,3 +157,17 @@ def test_external_scheduler_and_workers_over_fsspec_url(model_dir, tmp_path):
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def test_a_folder_with_another_runs_parts_is_refused(model_dir, tmp_path):
+    from pipeline.extract.checkpoint import OutputConflict
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": "Steel tariffs."}) + "\n")
+    out = tmp_path / "parts"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"inputs": ["other.jsonl"], "fingerprint": {"inputs": ["other.jsonl"]}}))
+    (out / "part-00000.jsonl").write_text("an earlier run's part\n")
+    with pytest.raises(OutputConflict, match="another run"):
+        extract_dask([str(source)], str(out), model=str(model_dir))
+    assert (out / "part-00000.jsonl").read_text() == "an earlier run's part\n"

@@ -74,3 +74,15 @@ def test_rates_on_a_blank_pipeline():
               "Duties of $0.50 per pound apply.")
     rates = {e.text: (e._.ts_value, e._.ts_unit) for e in doc.ents}
     assert rates == {"25 percent": (25.0, "percent"), "$0.50 per pound": (0.5, "USD per pound")}  # not GDP's 2 percent
+
+
+def test_a_rate_change_is_two_rates_not_a_range():
+    from tests.pipeline.helpers import blank_pipeline
+
+    nlp = blank_pipeline("tariffscope_tariff_rates")
+    for text in ("The tariff on Chinese goods was cut from 145% to 30% in May.",
+                 "The tariff on Chinese goods was cut to 30% from 145% in May."):
+        rates = sorted((e._.ts_value, e._.ts_value_max) for e in nlp(text).ents)
+        assert rates == [(30.0, None), (145.0, None)], text
+    doc = nlp("The tariffs will rise to 12 to 15 per cent next year.")
+    assert [(e.text, e._.ts_value, e._.ts_value_max) for e in doc.ents] == [("12 to 15 per cent", 12.0, 15.0)]
