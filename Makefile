@@ -33,9 +33,11 @@ run: model
 	@echo "JSONL written to out/sample.jsonl"
 
 # The database tests run against a real PostgreSQL server on 127.0.0.1 (Debian's postgresql
-# package, installed and started by scripts/postgres.sh) and SQLite.
+# package, installed and started by scripts/postgres.sh) and SQLite; the report's browser test
+# drives headless Chromium (Debian's chromium package, installed by scripts/chromium.sh).
 test: install
 	export TARIFFSCOPE_TEST_POSTGRES_URL="$$(scripts/postgres.sh start)" && \
+	TARIFFSCOPE_TEST_CHROMIUM="$$(scripts/chromium.sh)" && export TARIFFSCOPE_TEST_CHROMIUM && \
 	$(PY) -m pytest -q
 
 # The long cases (a 5 MB document through the whole pipeline), opt-in.

@@ -136,15 +136,60 @@ def evaluate(
                                        help="config override KEY=VALUE (JSON value), e.g. components.event_classifier.quantize=false"),
     by: str | None = typer.Option(None, "--by",
                                   help="also score each group of documents: 'source' (the collection: whitehouse, wikipedia, ...)"),
+    predictions: Path | None = typer.Option(None, "--predictions",
+                                            help="also write the output records (JSONL), for `tariffscope report`"),
 ) -> None:
     """Score the pipeline against gold documents."""
     from .evaluate import evaluate as run_evaluate
     from .evaluate import format_report
 
-    report = run_evaluate(gold, model=model, errors_path=errors, overrides=parse_settings(settings), by=by)
+    report = run_evaluate(gold, model=model, errors_path=errors, overrides=parse_settings(settings), by=by,
+                          predictions_path=predictions)
     typer.echo(format_report(report))
     if output:
         output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+@app.command()
+def report(
+    evaluation: Path = typer.Argument(..., exists=True, dir_okay=False, help="JSON report of `tariffscope evaluate --output`"),
+    output: Path = typer.Option(..., "-o", "--output", help="HTML file to write (self-contained: no network when viewed)"),
+    errors: Path | None = typer.Option(None, "--errors", exists=True, dir_okay=False,
+                                       help="mismatches of `evaluate --errors` (default: the report's, else computed from the documents)"),
+    gold: Path | None = typer.Option(None, "--gold", exists=True, dir_okay=False,
+                                     help="gold JSONL (default: the report's \"gold\" path)"),
+    predictions: Path | None = typer.Option(None, "--predictions", exists=True, dir_okay=False,
+                                            help="output records of `evaluate --predictions` (default: the report's)"),
+    compare: Path | None = typer.Option(None, "--compare", exists=True, dir_okay=False,
+                                        help="another evaluation JSON (e.g. a baseline's): adds a table of F1 differences"),
+) -> None:
+    """Write an HTML report of an evaluation: score charts, event confusion, error browser."""
+    import time
+
+    from .report import write_report
+
+    started = time.perf_counter()
+    inputs = write_report(evaluation, output, gold=gold, predictions=predictions, errors=errors, compare=compare)
+    shown = "documents" if inputs.predictions is not None else "no documents (give --gold and --predictions)"
+    typer.echo(f"report -> {output} ({shown}, {time.perf_counter() - started:.1f} s)", err=True)
+
+
+@app.command()
+def show(
+    records: Path = typer.Argument(..., exists=True, dir_okay=False, help="output JSONL of `tariffscope extract`"),
+    output: str = typer.Option("-", "-o", "--output", help="HTML file to write, or - for stdout"),
+    doc_id: str | None = typer.Option(None, "--id", help="the record's id (default: the first record)"),
+    texts: list[str] = typer.Option([], "--text",
+                                    help="the extraction's input (file or folder; repeatable), for the text the offsets point into"),
+) -> None:
+    """Write one extracted document as HTML: its entities (displaCy) and its events per sentence."""
+    from .report import write_document_page
+
+    page = write_document_page(records, None if output == "-" else output, doc_id=doc_id, texts=texts)
+    if output == "-":
+        typer.echo(page, nl=False)
+    else:
+        typer.echo(f"document -> {output}", err=True)
 
 
 @app.command()

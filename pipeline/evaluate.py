@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .defaults import MODEL_DIR
+from .jsonl import dumps_line
 from .labels import ENTITY_LABELS, EVENT_LABELS
 from .scoring import score_entities, score_events
 
@@ -101,7 +102,11 @@ def grouped_scores(gold_docs: list[dict[str, Any]], predictions: list[dict[str, 
 
 
 def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str | Path | None = None,
-             overrides: tuple[tuple[str, Any], ...] = (), by: str | None = None) -> dict[str, Any]:
+             overrides: tuple[tuple[str, Any], ...] = (), by: str | None = None,
+             predictions_path: str | Path | None = None) -> dict[str, Any]:
+    """Scores of ``model`` on the gold documents; ``errors_path`` receives every mismatch and
+    ``predictions_path`` the output records, whose paths the report then names (`tariffscope
+    report` reads both to show the documents)."""
     if by is not None and by not in GROUPINGS:
         raise ValueError(f"--by {by!r}: use one of {GROUPINGS}")
     gold_docs = read_gold(gold_path)
@@ -125,9 +130,14 @@ def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str |
     if errors_path:
         with open(errors_path, "w", encoding="utf-8") as handle:
             for mismatch in entity_score.errors:
-                handle.write(json.dumps({"kind": "entity", **asdict(mismatch)}, ensure_ascii=False) + "\n")
+                handle.write(json.dumps({"scope": "entity", **asdict(mismatch)}, ensure_ascii=False) + "\n")
             for mismatch in event_score.errors:
-                handle.write(json.dumps({"kind": "event", **asdict(mismatch)}, ensure_ascii=False) + "\n")
+                handle.write(json.dumps({"scope": "event", **asdict(mismatch)}, ensure_ascii=False) + "\n")
+        report["errors"] = str(errors_path)
+    if predictions_path:
+        with open(predictions_path, "w", encoding="utf-8") as handle:
+            handle.writelines(dumps_line(record) for record in predictions)
+        report["predictions"] = str(predictions_path)
     return report
 
 
