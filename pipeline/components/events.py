@@ -14,18 +14,43 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.pipeline import Pipe
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.training import Example
 from spacy.util import minibatch
 
 from ..extensions import register_extensions
+from ..gazetteer import DEFAULT_DATA_DIR, read_tsv
 
 MODEL_FILES = ("event_model.safetensors", "event_model.json", "config.json", "tokenizer.json", "tokenizer_config.json")
+GATE_FILE = "event_gate.tsv"
+
+
+@dataclass(frozen=True)
+class EventGate:
+    """A cheap, high-recall test of whether a sentence can report an event: it holds an entity
+    of one of ``entity_labels`` or one of ``words`` (lower-case form or lemma). Sentences that
+    fail it are not sent to the classifier (benchmarks/event_gate.py measures its recall)."""
+
+    entity_labels: frozenset[str]
+    words: frozenset[str]
+
+    @classmethod
+    def from_text(cls, text: str) -> EventGate:
+        rows = read_tsv(text)
+        return cls(frozenset(r["value"] for r in rows if r["kind"] == "entity_label"),
+                   frozenset(r["value"].lower() for r in rows if r["kind"] == "word"))
+
+    def passes(self, sentence: Span) -> bool:
+        if any(ent.label_ in self.entity_labels for ent in sentence.ents):
+            return True
+        words = self.words
+        return any(token.lower_ in words or token.lemma_.lower() in words for token in sentence)
 
 
 class EventClassifier(Pipe):
     def __init__(self, nlp: Language, name: str, *, sentence_batch_size: int, max_length: int, num_threads: int,
-                 runtime: str, quantize: bool, fp32_layers: list[int], min_sentence_chars: int) -> None:
+                 runtime: str, quantize: bool, fp32_layers: list[int], min_sentence_chars: int,
+                 gate_sentences: bool) -> None:
         from ..events.model import RUNTIMES
 
         register_extensions()
@@ -39,16 +64,25 @@ class EventClassifier(Pipe):
         self.quantize = quantize
         self.fp32_layers = tuple(fp32_layers)
         self.min_sentence_chars = min_sentence_chars
+        self.gate_sentences = gate_sentences
+        self.gate_data: str | None = None  # the text of event_gate.tsv, saved with the pipeline
+        self.gate: EventGate | None = None
         self.model_dir: Path | None = None
         self._model: Any = None
         self._threads_set_in: int | None = None  # pid of the process whose torch threads were set
 
     # -- model files -------------------------------------------------------------------------
     def initialize(self, get_examples: Callable[[], Iterable[Example]] | None = None, *, nlp: Language | None = None,
-                   model_dir: str | None = None) -> None:
+                   model_dir: str | None = None, data_dir: str | None = None) -> None:
         if not model_dir:
             raise ValueError(f"{self.name}: initialize needs model_dir, a folder written by `tariffscope train`")
         self._use(Path(model_dir))
+        if self.gate_sentences:
+            self._set_gate((Path(data_dir) if data_dir else DEFAULT_DATA_DIR) / GATE_FILE)
+
+    def _set_gate(self, path: Path) -> None:
+        self.gate_data = path.read_text(encoding="utf-8")
+        self.gate = EventGate.from_text(self.gate_data)
 
     def _use(self, folder: Path) -> None:
         missing = [name for name in MODEL_FILES if not (folder / name).exists()]
@@ -107,6 +141,8 @@ class EventClassifier(Pipe):
         folder.mkdir(parents=True, exist_ok=True)
         if self.model_dir is None:
             raise ValueError(f"{self.name} has no model to save")
+        if self.gate_data is not None:
+            (folder / GATE_FILE).write_text(self.gate_data, encoding="utf-8")
         if self.model_dir.resolve() == folder.resolve():
             return
         for name in MODEL_FILES:
@@ -137,6 +173,10 @@ class EventClassifier(Pipe):
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EventClassifier:
         self._use(Path(path))
+        if self.gate_sentences:
+            if not (Path(path) / GATE_FILE).exists():
+                raise FileNotFoundError(f"{self.name}: gate_sentences is on but {path} has no {GATE_FILE}")
+            self._set_gate(Path(path) / GATE_FILE)
         return self
 
     def __getstate__(self) -> dict[str, Any]:
@@ -173,8 +213,12 @@ class EventClassifier(Pipe):
             if sentences:
                 self._set_threads()
                 model = self.event_model
+                gate = self.gate if self.gate_sentences else None
                 for start, end in sentences:
                     text = normalize_sentence(doc_text[start:end])
+                    if gate is not None and not gate.passes(doc.char_span(start, end, alignment_mode="expand")):
+                        previous = text
+                        continue
                     if len(text) >= self.min_sentence_chars:
                         spans.append((start, end))
                         texts.append(model.input_text(text, is_headline(doc_text, start, end)))
@@ -211,10 +255,11 @@ class SentenceScores:
     requires=["doc.sents"],
     assigns=["doc._.ts_events"],
     default_config={"sentence_batch_size": 16, "max_length": 0, "num_threads": 0, "runtime": "onnxruntime",
-                    "quantize": False, "fp32_layers": [], "min_sentence_chars": 3},
+                    "quantize": False, "fp32_layers": [], "min_sentence_chars": 3, "gate_sentences": False},
 )
 def make_event_classifier(nlp: Language, name: str, sentence_batch_size: int, max_length: int, num_threads: int,
-                          runtime: str, quantize: bool, fp32_layers: list[int], min_sentence_chars: int) -> EventClassifier:
+                          runtime: str, quantize: bool, fp32_layers: list[int], min_sentence_chars: int,
+                          gate_sentences: bool) -> EventClassifier:
     return EventClassifier(nlp, name, sentence_batch_size=sentence_batch_size, max_length=max_length,
                            num_threads=num_threads, runtime=runtime, quantize=quantize, fp32_layers=fp32_layers,
-                           min_sentence_chars=min_sentence_chars)
+                           min_sentence_chars=min_sentence_chars, gate_sentences=gate_sentences)

@@ -8,7 +8,8 @@ from ..text import hard_break_offsets
 
 
 class SentenceBreaks:
-    """Marks tokens after paragraph and list-item breaks as sentence starts (the parser keeps them)."""
+    """Marks tokens after paragraph and list-item breaks as sentence starts (the sentence
+    recognizer that follows keeps them)."""
 
     def __call__(self, doc: Doc) -> Doc:
         starts = set(hard_break_offsets(doc.text))

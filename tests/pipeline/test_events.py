@@ -142,3 +142,32 @@ def test_headlines_reach_the_model_behind_their_prefix(full_nlp, monkeypatch):
     monkeypatch.setattr(model, "predict", recording_predict)
     full_nlp("U.S. slaps 25 pct tariffs on Mexican tomatoes\n\nThe duties start on Monday, officials said.")
     assert seen == [HEADLINE_PREFIX + "U.S. slaps 25 pct tariffs on Mexican tomatoes", "The duties start on Monday, officials said."]
+
+
+def test_the_event_gate_stops_sentences_without_trade_words_or_entities(full_model_dir, tmp_path):
+    """With gate_sentences on, a sentence that holds none of the gate's words or entity labels
+    gets no event, other sentences are classified as before; the gate's data file is saved with
+    the pipeline."""
+    from pipeline.components.events import GATE_FILE, EventGate
+    from pipeline.gazetteer import DEFAULT_DATA_DIR
+
+    gate = EventGate.from_text((DEFAULT_DATA_DIR / GATE_FILE).read_text(encoding="utf-8"))
+    plain = spacy.blank("en")
+    assert not gate.passes(plain("The weather was sunny all week.")[:])
+    assert gate.passes(plain("Officials met to discuss tariffs.")[:])
+    import shutil
+
+    import pytest
+
+    on = {"components": {"event_classifier": {"gate_sentences": True}}}
+    with pytest.raises(FileNotFoundError, match="has no event_gate.tsv"):  # a pipeline saved without a gate
+        spacy.load(full_model_dir, config=on)
+    folder = tmp_path / "with-gate"
+    shutil.copytree(full_model_dir, folder)
+    shutil.copyfile(DEFAULT_DATA_DIR / GATE_FILE, folder / "event_classifier" / GATE_FILE)
+    spacy.load(folder, config=on).to_disk(tmp_path / "gated")
+    assert (tmp_path / "gated" / "event_classifier" / GATE_FILE).exists()  # saved with the pipeline
+    reloaded = spacy.load(tmp_path / "gated", config=on)
+    text = "The weather was sunny all week. China imposed retaliatory tariffs of 34 percent on U.S. goods."
+    events = events_of(reloaded(dated_doc(reloaded, text, SEED_DATE)))
+    assert events and all(event["sentence"]["start"] > 30 for event in events)

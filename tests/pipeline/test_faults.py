@@ -126,3 +126,21 @@ def test_pieces_end_at_sentence_ends_not_inside_names():
     pieces = split_for_processing(text, limit=500)
     assert "".join(piece for _, piece in pieces) == text
     assert all(piece.endswith(".") for _, piece in pieces[:-1])
+
+
+def test_crlf_line_ends_are_read_like_lf(model_dir, tmp_path):
+    """JSONL written with \\r\\n line ends, and a .txt file with them, give the records that \\n
+    gives (offsets into the text as read, \\r included)."""
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(json.dumps(GOOD).encode() + b"\r\n" + json.dumps({**GOOD, "id": "second"}).encode() + b"\r\n")
+    story = tmp_path / "story.txt"
+    story.write_bytes(b"date 2025-05-01\r\nTreasury Secretary Scott Bessent announced a 25 percent\r\ntariff on steel.\r\n")
+    summary = extract([str(source), str(story)], str(tmp_path / "out.jsonl"), model=str(model_dir))
+    assert (summary.read, summary.written, summary.failed) == (3, 3, 0)
+    records = lines(tmp_path / "out.jsonl")
+    assert [r["id"] for r in records] == ["good", "second", "story"]
+    assert records[0]["entities"] == records[1]["entities"]
+    raw = story.read_bytes().decode("utf-8")
+    story_entities = records[2]["entities"]
+    assert {e["label"] for e in story_entities} >= {"OFFICIAL", "TARIFF_RATE"}
+    assert all(" ".join(raw[e["start"]:e["end"]].split()) == e["text"] for e in story_entities)
