@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .extensions import register_extensions
-from .extract.batches import process_records
+from .extract.batches import dated_doc, process_records
 from .extract.inputs import InputRecord
 from .extract.results import Failed
 from .loading import ModelNotFoundError, load_pipeline, model_folder
@@ -25,9 +25,7 @@ __all__ = ["ModelNotFoundError", "document", "extract_texts", "load_pipeline", "
 def document(nlp: Language, text: str, date: str | None = None) -> Doc:
     """``nlp`` run on ``text`` whose date (ISO 8601) anchors relative event dates."""
     register_extensions()
-    doc = nlp.make_doc(text)
-    doc._.ts_date = date
-    return nlp(doc)
+    return nlp(dated_doc(nlp, text, date))
 
 
 def extract_texts(nlp: Language, texts: Sequence[str], dates: Sequence[str | None] | None = None,

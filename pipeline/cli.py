@@ -202,20 +202,14 @@ def load(
 ) -> None:
     """Load extracted records into a database; reruns add nothing, changed documents replace their rows."""
     from .db import load_jsonl
+    from .jsonl import sibling_path
 
-    errors = errors or load_errors_path_for(inputs[0])
+    errors = errors or sibling_path(inputs[0], "load-errors", compressed=False)  # the loader writes it plain
     summary = load_jsonl(inputs, db, errors=errors, batch_size=batch_size)
     typer.echo(summary.line(), err=True)
     if summary.failed:
         typer.echo(f"errors: {errors}", err=True)
         raise typer.Exit(RECORDS_FAILED_EXIT_CODE)
-
-
-def load_errors_path_for(path: str) -> str:
-    for suffix in (".jsonl.gz", ".jsonl"):
-        if path.endswith(suffix):
-            return f"{path[: -len(suffix)]}.load-errors.jsonl"
-    return f"{path}.load-errors.jsonl"
 
 
 @app.command()

@@ -48,6 +48,15 @@ def parse_lines(handle: BinaryIO, origin: str,
             yield where, BadLine("JSON nested too deeply to read", line)
 
 
+def sibling_path(path: str, tag: str, *, compressed: bool = True) -> str:
+    """A companion file of the JSONL file ``path``: NAME.TAG.jsonl beside NAME.jsonl, and beside
+    NAME.jsonl.gz NAME.TAG.jsonl.gz (or NAME.TAG.jsonl when the companion is written plain)."""
+    for suffix in (".jsonl.gz", ".jsonl"):
+        if path.endswith(suffix):
+            return f"{path[: -len(suffix)]}.{tag}{suffix if compressed else '.jsonl'}"
+    return f"{path}.{tag}.jsonl"
+
+
 def dumps_line(value: Any) -> str:
     """One JSONL line (with its newline) for ``value``, whatever strings it holds: text with
     lone surrogates, which UTF-8 cannot encode, is written with \\u escapes (as JSON allows),

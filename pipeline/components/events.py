@@ -216,10 +216,8 @@ class EventClassifier(Pipe):
                 gate = self.gate if self.gate_sentences else None
                 for start, end in sentences:
                     text = normalize_sentence(doc_text[start:end])
-                    if gate is not None and not gate.passes(doc.char_span(start, end, alignment_mode="expand")):
-                        previous = text
-                        continue
-                    if len(text) >= self.min_sentence_chars:
+                    if len(text) >= self.min_sentence_chars and (
+                            gate is None or gate.passes(doc.char_span(start, end, alignment_mode="expand"))):
                         spans.append((start, end))
                         texts.append(model.input_text(text, is_headline(doc_text, start, end)))
                         contexts.append(previous)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from ..defaults import DB_URL
@@ -27,17 +27,19 @@ def connect(url: str = DB_URL, *, must_exist: bool = False) -> Engine:
     """An engine for ``url`` whose schema is current (created or upgraded). Raises
     DatabaseUnavailable, with the reason in one line, when the database cannot be used."""
     try:
-        engine = create_engine(url, future=True)
+        parsed = make_url(url)
+        sqlite = parsed.get_backend_name() == "sqlite"
+        # create_engine does not connect: the checks below still come before any file is made
+        engine = create_engine(parsed, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT} if sqlite else {})
     except (ArgumentError, NoSuchModuleError, ValueError) as error:
         raise DatabaseUnavailable(f"--db {url}: not a usable database URL ({error})") from error
-    if engine.dialect.name == "sqlite":
-        database = engine.url.database
+    if sqlite:
+        database = parsed.database
         if database and database != ":memory:":
             if must_exist and not Path(database).is_file():
                 raise DatabaseUnavailable(f"--db {url}: no database file {database}")
             if not Path(database).resolve().parent.is_dir():
                 raise DatabaseUnavailable(f"--db {url}: the folder of {database} does not exist")
-        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:

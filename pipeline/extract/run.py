@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from ..defaults import BATCH_SIZE, CHUNK_CHARS, MAX_CHARS, N_PROCESS
 from ..errors import UserError
-from ..jsonl import dumps_line
+from ..jsonl import dumps_line, sibling_path
 from ..loading import load_pipeline, model_folder
 from .batches import Record, process_batches
 from .checkpoint import ResumableOutput, input_signature
@@ -58,12 +58,7 @@ class ExtractSummary:
 
 def errors_path_for(output: str) -> str:
     """OUT.errors.jsonl beside OUT.jsonl (OUT.errors.jsonl.gz beside OUT.jsonl.gz)."""
-    if output == "-":
-        return "-"
-    for suffix in (".jsonl.gz", ".jsonl"):
-        if output.endswith(suffix):
-            return f"{output[: -len(suffix)]}.errors{suffix}"
-    return f"{output}.errors.jsonl"
+    return "-" if output == "-" else sibling_path(output, "errors")
 
 
 def check_output_paths(output: str | None, errors: str) -> None:
