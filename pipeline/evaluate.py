@@ -130,9 +130,9 @@ def evaluate(gold_path: str | Path, model: str | None = None, errors_path: str |
     if errors_path:
         with open(errors_path, "w", encoding="utf-8") as handle:
             for mismatch in entity_score.errors:
-                handle.write(json.dumps({"scope": "entity", **asdict(mismatch)}, ensure_ascii=False) + "\n")
+                handle.write(dumps_line({"scope": "entity", **asdict(mismatch)}))
             for mismatch in event_score.errors:
-                handle.write(json.dumps({"scope": "event", **asdict(mismatch)}, ensure_ascii=False) + "\n")
+                handle.write(dumps_line({"scope": "event", **asdict(mismatch)}))
         report["errors"] = str(errors_path)
     if predictions_path:
         with open(predictions_path, "w", encoding="utf-8") as handle:

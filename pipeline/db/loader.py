@@ -7,7 +7,6 @@ with the reason.
 """
 from __future__ import annotations
 
-import json
 import queue
 import threading
 import time
@@ -22,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..defaults import DB_BATCH_SIZE, DB_URL
 from ..errors import UserError
-from ..jsonl import BadLine, open_binary, parse_lines
+from ..jsonl import BadLine, dumps_line, open_binary, parse_lines
 from .bulk import insert_rows
 from .engine import connect
 from .rows import PreparedRecord, RecordError, rows_of
@@ -223,7 +222,7 @@ def load_jsonl(paths: list[str], url: str = DB_URL, errors: str | None = None, b
 
     def on_error(error: dict[str, Any]) -> None:
         if error_handle:
-            error_handle.write(json.dumps(error, ensure_ascii=False) + "\n")
+            error_handle.write(dumps_line(error))
 
     ready: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=2)  # bounded: memory stays flat
     stop = threading.Event()

@@ -20,6 +20,7 @@ from itertools import islice
 from typing import Any
 
 from ..defaults import BATCH_SIZE, CHUNK_CHARS, DASK_RETRIES, DASK_WORKERS, MAX_CHARS, SHARD_SIZE
+from ..jsonl import dumps_line
 from .checkpoint import OutputConflict, input_signature
 from .inputs import DEFAULT_FIELDS, FieldNames, InputError, InputRecord, read_inputs
 
@@ -100,7 +101,7 @@ def write_shards(inputs: list[str], output: str, fields: FieldNames, shard_size:
             fs.makedirs(fs.sep.join(fs_path.split(fs.sep)[:-1]) or ".", exist_ok=True)
             with fs.open(fs_path + ".tmp", "w", encoding="utf-8") as handle:
                 for record in batch:
-                    handle.write(json.dumps(_record_json(record), ensure_ascii=False) + "\n")
+                    handle.write(dumps_line(_record_json(record)))
             fs.mv(fs_path + ".tmp", fs_path)
         yield index, path
         index += 1

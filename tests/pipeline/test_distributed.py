@@ -171,3 +171,18 @@ def test_a_folder_with_another_runs_parts_is_refused(model_dir, tmp_path):
     with pytest.raises(OutputConflict, match="another run"):
         extract_dask([str(source)], str(out), model=str(model_dir))
     assert (out / "part-00000.jsonl").read_text() == "an earlier run's part\n"
+
+
+def test_shards_keep_records_with_lone_surrogates(tmp_path):
+    """The client writes a record with a lone surrogate into its shard (as an error record)
+    instead of failing on it; the worker reads it back intact."""
+    from pipeline.extract.dask_engine import _from_json, write_shards
+    from pipeline.extract.inputs import DEFAULT_FIELDS, InputError
+
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(json.dumps({"id": "bad", "text": "Tariffs \ud800 rose."}).encode() + b"\n")
+    [(index, shard)] = list(write_shards([str(source)], str(tmp_path / "out"), DEFAULT_FIELDS, 10))
+    [record] = [_from_json(json.loads(line)) for line in Path(shard).read_text(encoding="utf-8").splitlines()]
+    assert isinstance(record, InputError) and record.id == "bad"
+    assert record.reason == "invalid Unicode (a lone surrogate) in field 'text'"
+    assert record.record["text"] == "Tariffs \ud800 rose."
