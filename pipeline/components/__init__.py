@@ -1,2 +1,2 @@
 """tariffscope's spaCy components. Importing this module registers their factories."""
-from . import agencies, commodities, event_arguments, event_dates, events, officials, sentence_breaks, tariff_rates  # noqa: F401
+from . import agencies, attribute_rules, commodities, event_arguments, event_dates, events, officials, sentence_breaks, tariff_rates  # noqa: F401
