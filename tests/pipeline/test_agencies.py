@@ -60,3 +60,36 @@ def test_agencies_on_a_blank_pipeline():
                      "USTR": ("Office of the United States Trade Representative", "US"),
                      "WTO": ("World Trade Organization", "INT"),
                      "Trump administration": ("Trump administration", "US")}
+
+
+def test_country_word_before_a_body_is_part_of_its_name(nlp):
+    assert texts_of(nlp("The Norwegian Ministry of Foreign Affairs confirmed the expulsion.")) == [
+        "Norwegian Ministry of Foreign Affairs"]
+    assert texts_of(nlp("The United States Senate voted to pass the bill.")) == ["United States Senate"]
+    span = ents(nlp("The European Court of Justice ruled against the ban."), "AGENCY")[0]
+    assert (span.text, span._.ts_canonical) == ("European Court of Justice", "Court of Justice of the European Union")
+
+
+def test_possessive_country_stays_outside_a_listed_name(nlp):
+    span = ents(nlp("China's Ministry of Commerce said it would restrict trade."), "AGENCY")[0]
+    assert (span.text, span._.ts_canonical, span._.ts_country) == ("Ministry of Commerce", "Ministry of Commerce of China", "CN")
+
+
+def test_bodies_named_by_country_and_function(nlp):
+    assert texts_of(nlp("The Chinese commerce ministry imposed provisional duties on dairy products.")) == [
+        "Chinese commerce ministry"]
+    assert texts_of(nlp("Russian police detained protesters outside the German embassy.")) == [
+        "Russian police", "German embassy"]
+    # named by function alone, but not the bare "the ministry"
+    assert texts_of(nlp("The finance ministry said it would cut the levy. The ministry gave no details.")) == [
+        "finance ministry"]
+
+
+def test_full_name_before_a_title_is_the_body_but_a_portfolio_word_is_not(nlp):
+    doc = nlp("White House spokesman Kush Desai said the tariffs work. Treasury Secretary Scott Bessent agreed, "
+              "and so did the Secretary of the Treasury.")
+    assert texts_of(doc) == ["White House"]
+
+
+def test_leader_regime_is_an_agency(nlp):
+    assert texts_of(nlp("The Maduro regime poses a threat. The tariff regime stays.")) == ["Maduro regime"]

@@ -59,3 +59,41 @@ def test_commodities_on_a_blank_pipeline():
     doc = nlp("Tariffs on soybeans, steel and passenger cars rose, on goods and products alike.")
     found = {e.text: (e._.ts_canonical, e._.ts_hs_chapter) for e in doc.ents}
     assert found == {"soybeans": ("soybean", "12"), "steel": ("steel", "72"), "passenger cars": ("passenger car", "87")}
+
+
+def spans_of(doc):
+    return [(e.text, e._.ts_canonical) for e in ents(doc, "COMMODITY")]
+
+
+def test_material_with_a_generic_word_is_the_material(nlp):
+    doc = nlp("The proclamation covers steel articles and derivative aluminum articles.")
+    assert spans_of(doc) == [("steel", "steel"), ("aluminum", "aluminum")]
+
+
+def test_type_modifiers_are_part_of_the_span(nlp):
+    doc = nlp("Imports of primary aluminum, commercial aircraft, alcoholic beverages and buffalo meat rose.")
+    assert spans_of(doc) == [("primary aluminum", "aluminum"), ("commercial aircraft", "aircraft"),
+                             ("alcoholic beverages", "alcoholic beverage"), ("buffalo meat", "meat")]
+    # a modifier limited to some heads ("live" animals) leaves others alone
+    doc = nlp("We are all seeing it on live television. Live cattle exports resumed.")
+    assert ("Live cattle", "live animal") in spans_of(doc)
+    assert not any(text.lower().startswith("live t") for text, _ in spans_of(doc))
+
+
+def test_energy_as_a_good_not_as_a_sector(nlp):
+    text = "The EU will purchase $750 billion in U.S. energy to ease the energy crisis."
+    assert [(e.text, e.start_char) for e in ents(nlp(text), "COMMODITY")] == [("energy", text.index("energy"))]
+
+
+def test_no_commodity_inside_a_web_address(nlp):
+    text = "China has [encouraged](https://www.carbonbrief.org/analysis-clean-energy-steel-report) investment in steel."
+    assert [(e.text, e.start_char) for e in ents(nlp(text), "COMMODITY")] == [("steel", text.rindex("steel"))]
+
+
+def test_modifiers_on_a_blank_pipeline():
+    from tests.pipeline.helpers import blank_pipeline
+
+    nlp = blank_pipeline("tariffscope_commodities", {"match_lemmas": False})
+    doc = nlp("Tariffs on unwrought aluminum and genetically modified corn rose.")
+    assert [(e.text, e._.ts_canonical) for e in doc.ents] == [("unwrought aluminum", "aluminum"),
+                                                              ("genetically modified corn", "corn")]

@@ -64,3 +64,56 @@ def test_officials_on_a_blank_pipeline():
     assert found == [("Scott Bessent", "Scott Bessent", "Treasury Secretary", "US"),
                      ("Ryosei Akazawa", "Ryosei Akazawa", None, "JP"),
                      ("Bessent", "Scott Bessent", "Treasury Secretary", "US")]  # the surname linked to the full name
+
+
+def officials_of(doc):
+    return [(e.text, e._.ts_country) for e in ents(doc, "OFFICIAL")]
+
+
+def test_title_with_of_complement_and_comma(nlp):
+    # "President of Belarus NAME", "Speaker of the House NAME", "The Prime Minister of Australia, NAME"
+    doc = nlp("President of Belarus Alexander Lukashenko refused to attend the summit in Moscow.")
+    assert officials_of(doc) == [("Alexander Lukashenko", "BY")]
+    assert ents(doc, "OFFICIAL")[0]._.ts_title == "President of Belarus"
+    assert [e.text for e in ents(nlp("Speaker of the House Paul Ryan said he was worried about the tariffs."),
+                                  "OFFICIAL")] == ["Paul Ryan"]
+    doc = nlp("The Prime Minister of Australia, Malcolm Turnbull, said his country would open up trade.")
+    assert officials_of(doc) == [("Malcolm Turnbull", "AU")]
+    doc = nlp("Jacques Chirac, the president of France, said he opposed the proposal.")
+    assert officials_of(doc) == [("Jacques Chirac", "FR")]
+
+
+def test_company_titles_with_complement_are_not_official(nlp):
+    assert ents(nlp("The President of Toyota Koji Sato warned of higher costs."), "OFFICIAL") == []
+    assert ents(nlp("Toyota's chairman, Akio Toyoda, said the company would raise prices."), "OFFICIAL") == []
+
+
+def test_counterpart_and_country_leader(nlp):
+    doc = nlp("Vladimir Putin warns in a letter to his Ukrainian counterpart Petro Poroshenko that Moscow will restrict trade.")
+    assert officials_of(doc) == [("Vladimir Putin", "RU"), ("Petro Poroshenko", "UA")]
+    assert officials_of(nlp("Cuban leader Raúl Castro makes his first visit to Beijing.")) == [("Raúl Castro", "CU")]
+    # "leader" names an official only after a country word (titles.tsv needs_country)
+    assert ents(nlp("Hong Kong protest leader Joshua Wong was detained."), "OFFICIAL") == []
+
+
+def test_former_officials_and_case_names_are_not_official(nlp):
+    assert ents(nlp("The advertisement featured former U.S. president Ronald Reagan criticizing tariffs."), "OFFICIAL") == []
+    doc = nlp("The Supreme Court ruled in Learning Resources v. Trump that the tariffs were unlawful.")
+    assert ents(doc, "OFFICIAL") == []
+
+
+def test_title_of_the_next_name_is_no_appositive(nlp):
+    doc = nlp("In a message on Twitter, U.S. President Donald Trump says the U.S. will apply a tax.")
+    assert [e.text for e in ents(doc, "OFFICIAL")] == ["Donald Trump"]
+
+
+def test_person_span_is_cut_at_a_possessive(nlp):
+    # the base NER reads "Trump’s Section" as a person; "Section" must not become a linked surname
+    doc = nlp("American steel is surging past rival economies—thanks to President Trump’s Section 232 tariffs "
+              "program. Steel, aluminum, or copper will no longer be subject to Section 232 metals tariffs.")
+    assert [e.text for e in ents(doc, "OFFICIAL")] == ["Trump"]
+
+
+def test_other_person_with_a_known_surname_is_not_linked(nlp):
+    doc = nlp("Cuban leader Raúl Castro visited Beijing after succeeding Fidel Castro.")
+    assert [e.text for e in ents(doc, "OFFICIAL")] == ["Raúl Castro"]

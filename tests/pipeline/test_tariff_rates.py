@@ -86,3 +86,33 @@ def test_a_rate_change_is_two_rates_not_a_range():
         assert rates == [(30.0, None), (145.0, None)], text
     doc = nlp("The tariffs will rise to 12 to 15 per cent next year.")
     assert [(e.text, e._.ts_value, e._.ts_value_max) for e in doc.ents] == [("12 to 15 per cent", 12.0, 15.0)]
+
+
+def rates_of(nlp, text):
+    return [e.text for e in ents(nlp(text), "TARIFF_RATE")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a unit written twice: two rates (guidelines A3)
+    ("The United States imposes tariffs of 10% to 12.5% on imports from 60 trading partners.", ["10%", "12.5%"]),
+    # a change between two rates, the tariff word beyond the window
+    ("Canada will raise tariffs on Canadian steel and aluminium imports from 25% to 50%.", ["25%", "50%"]),
+    ("We are going to raise tariffs on Chinese solar panels from 25 to 50 percent.", ["25", "50 percent"]),
+    # a range written with its unit once stays one span
+    ("The cylinders were dumped at rates ranging from 16.88 to 25.50 percent.", ["16.88 to 25.50 percent"]),
+    # the next rate of a list
+    ("The U.S. announces a tariff of 10% on European-made Airbus planes and 25% on a range of goods.", ["10%", "25%"]),
+    # "by" before a rate that names its tariff
+    ("The delay covers products affected by 10% import tariffs.", ["10%"]),
+    ("Exports fell by 20 percent despite tariffs of 10 percent.", ["10 percent"]),
+    ("They proposed a zero-for-zero tariff deal on all industrial goods.", []),
+    ("The EU was set to increase tariffs on December 1st to 50 percent on iconic American companies.", ["50 percent"]),
+])
+def test_rate_changes_lists_and_ranges(nlp, text, expected):
+    assert rates_of(nlp, text) == expected
+
+
+def test_far_tariff_word_does_not_reach_into_another_clause(nlp):
+    text = ("Tariffs protected the industry, and its capacity utilization rate rose between 2017 and 2019, "
+            "from 40% to 61% during that period.")
+    assert rates_of(nlp, text) == []
