@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,14 +45,20 @@ class EventModelSettings:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def build_network(config_path: Path, n_labels: int, dropout: float = 0.1) -> Any:
+def build_network(config_path: Path, n_labels: int, dropout: float = 0.1, encoder_layers: int | None = None) -> Any:
+    """Encoder, mean pooling and a linear head; ``encoder_layers`` overrides the config's
+    number of transformer layers (a student built from some of the pretrained layers)."""
     import torch
     from transformers import BertConfig, BertModel
+
+    encoder_config = BertConfig.from_json_file(str(config_path))
+    if encoder_layers is not None:
+        encoder_config.num_hidden_layers = encoder_layers
 
     class EventNetwork(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.encoder = BertModel(BertConfig.from_json_file(str(config_path)), add_pooling_layer=False)
+            self.encoder = BertModel(encoder_config, add_pooling_layer=False)
             self.dropout = torch.nn.Dropout(dropout)
             self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_labels)
 
@@ -73,17 +80,23 @@ class EventModel:
         self.settings = settings
 
     @classmethod
-    def from_pretrained_encoder(cls, labels: list[str], max_length: int, dropout: float, context: str = "none") -> EventModel:
+    def from_pretrained_encoder(cls, labels: list[str], max_length: int, dropout: float, context: str = "none",
+                               encoder_layers: list[int] | None = None) -> EventModel:
+        """A fresh classifier on the pretrained encoder; ``encoder_layers`` keeps only those
+        pretrained transformer layers, in order (a smaller, faster student)."""
         import torch
         from safetensors.torch import load_file
         from transformers import PreTrainedTokenizerFast
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         path = encoder_path()
-        network = build_network(path / "config.json", len(labels), dropout)
+        network = build_network(path / "config.json", len(labels), dropout,
+                                len(encoder_layers) if encoder_layers is not None else None)
         state = load_file(str(path / "model.safetensors"))
         state = {k.removeprefix("bert."): v for k, v in state.items()
                  if not k.startswith("pooler.") and not k.endswith("position_ids")}  # buffers, not weights
+        if encoder_layers is not None:
+            state = keep_layers(state, encoder_layers)
         missing, unexpected = network.encoder.load_state_dict(state, strict=False)
         if unexpected or [m for m in missing if "position_ids" not in m]:
             raise RuntimeError(f"encoder weights do not fit: missing {missing}, unexpected {unexpected}")
@@ -203,6 +216,24 @@ class EventModel:
         if not texts:
             return np.zeros((0, len(self.settings.labels)), dtype=np.float32)
         return probabilities(self.logits(texts, contexts, batch_size), self.temperature)
+
+
+def keep_layers(state: dict[str, Any], layers: list[int]) -> dict[str, Any]:
+    """The encoder state with only transformer ``layers`` (pretrained indices), renumbered
+    0..n-1; embeddings and other weights unchanged."""
+    pattern = re.compile(r"^encoder\.layer\.(\d+)\.")
+    renumber = {old: new for new, old in enumerate(layers)}
+    kept: dict[str, Any] = {}
+    for key, value in state.items():
+        match = pattern.match(key)
+        if match is None:
+            kept[key] = value
+        elif int(match.group(1)) in renumber:
+            kept[f"encoder.layer.{renumber[int(match.group(1))]}." + key[match.end():]] = value
+    missing = [layer for layer in layers if layer not in {int(m.group(1)) for k in state if (m := pattern.match(k))}]
+    if missing:
+        raise ValueError(f"the pretrained encoder has no layers {missing}")
+    return kept
 
 
 def probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

@@ -171,6 +171,21 @@ def epoch_batches(lengths: list[int], batch_size: int, pool_batches: int, rng: n
     return batches
 
 
+def teacher_targets(teacher_folder: str | Path, texts: list[str], contexts: list[str] | None, context: str,
+                    headline_inputs: bool, labels: list[str], log: Any) -> np.ndarray:
+    """The teacher's probabilities (raw logits, no calibration temperature) for the training
+    inputs; the teacher must read the same inputs as the student."""
+    teacher = EventModel.load(teacher_folder)
+    if teacher.settings.labels != labels:
+        raise ValueError(f"teacher {teacher_folder} has labels {teacher.settings.labels}, not {labels}")
+    if teacher.uses_context != (context == "previous") or teacher.marks_headlines != headline_inputs:
+        raise ValueError(f"teacher {teacher_folder} reads other inputs (context, headline marks) than this config")
+    started = time.perf_counter()
+    logits = teacher.logits(texts, contexts, batch_size=64)
+    log(f"teacher {teacher_folder}: {len(texts)} training inputs scored in {time.perf_counter() - started:.0f} s")
+    return probabilities(logits)
+
+
 def seed_everything(seed: int) -> None:
     import torch
 
@@ -210,12 +225,22 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     dev_texts, dev_contexts, dev_gold = sentence_arrays(dev_rows, context == "previous", headline_inputs)
     selected = selection_mask(dev_rows, selection)
 
-    model = EventModel.from_pretrained_encoder(labels, settings["max_length"], settings["dropout"], context)
+    encoder_layers = settings.get("encoder_layers")
+    model = EventModel.from_pretrained_encoder(labels, settings["max_length"], settings["dropout"], context,
+                                               list(encoder_layers) if encoder_layers else None)
     model.settings.extra["headline_inputs"] = headline_inputs
+    if encoder_layers:
+        model.settings.extra["encoder_layers"] = list(encoder_layers)
+    distill_weight = float(settings.get("distill_weight", 0.0))
+    teacher_probs = None
+    if distill_weight > 0:
+        teacher_probs = teacher_targets(settings["distill_from"], train_texts, train_contexts, context, headline_inputs, labels, log)
+        model.settings.extra["distilled_from"] = str(settings["distill_from"])
     positives = train_gold.sum(0)
     # class imbalance: weight positives by sqrt(negatives / positives), capped
     pos_weight = np.clip(np.sqrt((len(train_gold) - positives) / np.maximum(positives, 1)), 1.0, settings["pos_weight_cap"])
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(pos_weight, dtype=torch.float32))
+    soft_loss_fn = torch.nn.BCEWithLogitsLoss()  # against the teacher's probabilities
     optimizer = torch.optim.AdamW(model.network.parameters(), lr=settings["learning_rate"], weight_decay=settings["weight_decay"])
     steps_per_epoch = (len(train_texts) + settings["batch_size"] - 1) // settings["batch_size"]
     total = steps_per_epoch * settings["epochs"]
@@ -238,6 +263,10 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
                                  [train_contexts[i] for i in index] if train_contexts else None)
             logits = model.network(batch["input_ids"], batch["attention_mask"])
             loss = loss_fn(logits, torch.tensor(train_gold[index], dtype=torch.float32))
+            if teacher_probs is not None:
+                # a student learns the gold labels and the teacher's confidences together
+                soft = soft_loss_fn(logits, torch.tensor(teacher_probs[index], dtype=torch.float32))
+                loss = (1.0 - distill_weight) * loss + distill_weight * soft
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.network.parameters(), 1.0)
             optimizer.step()
@@ -285,7 +314,10 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
               "torch_threads": settings["threads"], "context": context, "train_splits": train_splits,
               "length_pool_batches": pool_batches, "headline_inputs": headline_inputs,
               "repeat_collections": dict(settings.get("repeat_collections", {})),
-              "selection_collections": selection, "threshold_rule": threshold_rule}
+              "selection_collections": selection, "threshold_rule": threshold_rule,
+              "encoder_layers": list(encoder_layers) if encoder_layers else None,
+              "distill_from": str(settings["distill_from"]) if teacher_probs is not None else None,
+              "distill_weight": distill_weight}
     model.save(output)
     (output / "training_report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if refit:

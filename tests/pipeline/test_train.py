@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline.events.model import EventModel, keep_layers
 from pipeline.events.train import best_threshold, choose_thresholds, epoch_batches, f1_table, retune_thresholds, train
 
 REPO = Path(__file__).resolve().parents[2]
@@ -148,6 +149,38 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
     assert (refit / "dev_selected_training_report.json").read_bytes() == (model / "training_report.json").read_bytes()
     with pytest.raises(ValueError, match="trained on dev"):
         retune_thresholds(refit, config)
+
+    # a two-layer student of pretrained layers 0 and 2, learning from the run above as its teacher
+    student_config = tmp_path / "student.cfg"
+    student_config.write_text(config.read_text().replace("[training.repeat_collections]",
+                                           f'encoder_layers = [0, 2]\ndistill_from = "{model}"\ndistill_weight = 0.5\n\n'
+                                           "[training.repeat_collections]"))
+    student = tmp_path / "student"
+    logged.clear()
+    student_report = train(student_config, student, log=logged.append)
+    assert student_report["encoder_layers"] == [0, 2] and student_report["distill_from"] == str(model)
+    assert any(line.startswith(f"teacher {model}:") for line in logged)
+    assert json.loads((student / "config.json").read_text())["num_hidden_layers"] == 2
+    loaded = EventModel.load(student)
+    assert loaded.settings.extra["encoder_layers"] == [0, 2]
+    assert loaded.predict(["The United States imposes a 25% tariff on steel."]).shape == (1, 10)
+    # the teacher must read the inputs the student is trained on
+    other_teacher = tmp_path / "other-teacher"
+    shutil.copytree(model, other_teacher)
+    settings = json.loads((other_teacher / "event_model.json").read_text())
+    (other_teacher / "event_model.json").write_text(json.dumps({**settings, "headline_inputs": False}))
+    student_config.write_text(student_config.read_text().replace(str(model), str(other_teacher)))
+    with pytest.raises(ValueError, match="other inputs"):
+        train(student_config, tmp_path / "never", log=logged.append)
+
+
+def test_keep_layers_renumbers_the_chosen_pretrained_layers():
+    state = {"embeddings.word_embeddings.weight": 0, "encoder.layer.0.attention.self.query.weight": 10,
+             "encoder.layer.1.output.dense.bias": 11, "encoder.layer.2.attention.self.query.weight": 12}
+    assert keep_layers(state, [0, 2]) == {"embeddings.word_embeddings.weight": 0, "encoder.layer.0.attention.self.query.weight": 10,
+                                          "encoder.layer.1.attention.self.query.weight": 12}
+    with pytest.raises(ValueError, match="no layers \\[7\\]"):
+        keep_layers(state, [0, 7])
 
 
 def test_calibration_helpers():
