@@ -35,6 +35,7 @@ from spacy.training import Example
 from spacy.vocab import Vocab
 
 from ..base import BASE_PACKAGE, base_package_path
+from .base import SavedDataFiles
 
 RULES_FILE = "rules.json"
 RULES_FORMAT = "tariffscope.attribute_rules.v1"
@@ -70,15 +71,17 @@ class _Compiled:
     matcher_rules: dict[int, int]  # Matcher key -> rule
 
 
-class AttributeRules(Pipe):
+class AttributeRules(SavedDataFiles, Pipe):
     """Sets token attributes (POS, MORPH, LEMMA, TAG, DEP) by the rules of a spaCy AttributeRuler,
     with exactly its output."""
+
+    data_files = (RULES_FILE,)
 
     def __init__(self, vocab: Vocab, name: str, *, cache_size: int) -> None:
         self.vocab = vocab
         self.name = name
         self.cache_size = cache_size
-        self.data = ""  # the rules file's text
+        self.data: dict[str, str] = {}  # RULES_FILE -> its text
         self._compiled: _Compiled | None = None
         self._cache: dict[tuple[int, ...], tuple[tuple[int, ...], Assignment, tuple[int, ...], frozenset]] = {}
         self._merged: dict[tuple[int, ...], Assignment] = {}
@@ -106,22 +109,23 @@ class AttributeRules(Pipe):
             "component": component,
             "patterns_sha256": hashlib.sha256(raw).hexdigest(),
         }
-        self.set_data(rules_text(srsly.msgpack_loads(raw), origin))
+        self.set_data({RULES_FILE: rules_text(srsly.msgpack_loads(raw), origin)})
 
-    def set_data(self, text: str) -> None:
+    def set_data(self, data: dict[str, str]) -> None:
+        text = data[RULES_FILE]
         content = json.loads(text)
         if content.get("format") != RULES_FORMAT:
             raise ValueError(f"{self.name}: {RULES_FILE} is format {content.get('format')!r}, expected {RULES_FORMAT!r}")
         # Compiled now, not on first use: strings added inside nlp.memory_zone() would be freed
         # when the zone ends.
         compiled = compile_rules(self.vocab, content["rules"])
-        self.data, self._compiled = text, compiled
+        self.data, self._compiled = {RULES_FILE: text}, compiled
         self._cache, self._merged, self._entries = {}, {}, {}
 
     @property
     def rules(self) -> list[dict]:
         """The rules as the AttributeRuler holds them (its ``patterns``)."""
-        return json.loads(self.data)["rules"] if self.data else []
+        return json.loads(self.data[RULES_FILE])["rules"] if self.data else []
 
     @property
     def compiled(self) -> _Compiled:
@@ -234,34 +238,13 @@ class AttributeRules(Pipe):
             self._merged[rules] = merged
         return merged
 
-    # -- serialization ---------------------------------------------------------------------
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        if "rules" in exclude:
-            return
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / RULES_FILE).write_text(self.data, encoding="utf-8")
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> AttributeRules:
-        if "rules" not in exclude:
-            self.set_data((Path(path) / RULES_FILE).read_text(encoding="utf-8"))
-        return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return srsly.msgpack_dumps({} if "rules" in exclude else {"rules": self.data})
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> AttributeRules:
-        if "rules" not in exclude:
-            self.set_data(srsly.msgpack_loads(bytes_data)["rules"])
-        return self
-
     def __reduce__(self) -> tuple[Any, tuple]:
-        # Pipe is a Cython class, whose own pickling would ship the compiled rules and the cache:
-        # the new process rebuilds them from the rules file instead.
+        # Pipe is a Cython class whose own pickling (taken before __getstate__) would ship the
+        # compiled rules and the cache: the new process rebuilds them from the rules file instead.
         return (_restore, (self.vocab, self.name, self.cache_size, self.data))
 
 
-def _restore(vocab: Vocab, name: str, cache_size: int, data: str) -> AttributeRules:
+def _restore(vocab: Vocab, name: str, cache_size: int, data: dict[str, str]) -> AttributeRules:
     pipe = AttributeRules(vocab, name, cache_size=cache_size)
     if data:
         pipe.set_data(data)

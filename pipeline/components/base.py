@@ -18,15 +18,51 @@ from ..gazetteer import DEFAULT_DATA_DIR
 from ..labels import ENTITY_LABELS
 
 
-class DataFilePipe(Pipe):
+class SavedDataFiles:
+    """Data files (name -> text) that a component saves into its pipeline folder and reads back:
+    ``to_disk``/``from_disk`` and ``to_bytes``/``from_bytes``. Components keep the files in
+    ``self.data``, list them in ``data_files``, and rebuild what they derive from them in
+    ``set_data``."""
+
+    data_files: tuple[str, ...] = ()
+    data: dict[str, str]
+
+    def set_data(self, data: dict[str, str]) -> None:
+        raise NotImplementedError
+
+    # -- serialization ---------------------------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        if "data" in exclude:
+            return
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in self.data.items():
+            (folder / name).write_text(text, encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> Any:
+        if "data" in exclude:
+            return self
+        folder = Path(path)
+        self.set_data({name: (folder / name).read_text(encoding="utf-8") for name in self.data_files})
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return srsly.msgpack_dumps({} if "data" in exclude else self.data)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> Any:
+        if "data" in exclude:
+            return self
+        self.set_data(srsly.msgpack_loads(bytes_data))
+        return self
+
+
+class DataFilePipe(SavedDataFiles, Pipe):
     """A rule component whose knowledge lives in versioned data files.
 
     ``initialize`` reads the files from ``data_dir`` (the package's data folder by default);
     ``to_disk`` writes them into the pipeline folder and ``from_disk`` reads them back, so a
     saved pipeline carries the exact data it was built with.
     """
-
-    data_files: tuple[str, ...] = ()
 
     def __init__(self, nlp: Language, name: str) -> None:
         register_extensions()
@@ -69,31 +105,6 @@ class DataFilePipe(Pipe):
 
     def compile(self) -> Any:  # built lazily from self.data, once per process
         raise NotImplementedError
-
-    # -- serialization ---------------------------------------------------------------------
-    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        if "data" in exclude:
-            return
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in self.data.items():
-            (folder / name).write_text(text, encoding="utf-8")
-
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> DataFilePipe:
-        if "data" in exclude:
-            return self
-        folder = Path(path)
-        self.set_data({name: (folder / name).read_text(encoding="utf-8") for name in self.data_files})
-        return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return srsly.msgpack_dumps({} if "data" in exclude else self.data)
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> DataFilePipe:
-        if "data" in exclude:
-            return self
-        self.set_data(srsly.msgpack_loads(bytes_data))
-        return self
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

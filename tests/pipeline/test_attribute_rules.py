@@ -170,7 +170,7 @@ def test_a_missing_rule_is_noticed(nlp, base_ruler, corpus_docs):
     rules = [rule for rule in component.rules if rule["patterns"] != [[{"TAG": "NN"}]]]
     assert len(rules) == len(component.rules) - 1
     fewer = AttributeRules(nlp.vocab, "fewer", cache_size=100)
-    fewer.set_data(rules_text(rules, {"pipeline": "test"}))
+    fewer.set_data({RULES_FILE: rules_text(rules, {"pipeline": "test"})})
     with pytest.raises(AssertionError):
         assert_same(base_ruler, fewer, corpus_docs[:5])
 
@@ -196,7 +196,7 @@ def test_patterns_beyond_the_fast_path_match_like_the_attribute_ruler(nlp, corpu
     reference = AttributeRuler(nlp.vocab)
     reference.add_patterns(rules)
     component = AttributeRules(nlp.vocab, "custom", cache_size=1000)
-    component.set_data(rules_text(rules, {"pipeline": "test"}))
+    component.set_data({RULES_FILE: rules_text(rules, {"pipeline": "test"})})
     assert component.compiled.matcher is not None  # the OP, IS_SENT_START, FUZZY and >= patterns
     docs = corpus_docs[:40]
     assert fired_rules(reference, docs) == set(range(len(rules)))
@@ -207,7 +207,7 @@ def test_save_and_load_give_the_same_attributes(nlp, base_ruler, corpus_docs, tm
     component = nlp.get_pipe(NAME)
     docs = corpus_docs[:15] + generated_docs(nlp.vocab, component.rules, count=60)
     component.to_disk(tmp_path / "component")
-    assert (tmp_path / "component" / RULES_FILE).read_text(encoding="utf-8") == component.data
+    assert (tmp_path / "component" / RULES_FILE).read_text(encoding="utf-8") == component.data[RULES_FILE]
     loaded = AttributeRules(nlp.vocab, "loaded", cache_size=100_000).from_disk(tmp_path / "component")
     from_bytes = AttributeRules(nlp.vocab, "from_bytes", cache_size=100_000).from_bytes(component.to_bytes())
     unpickled = pickle.loads(pickle.dumps(component))
