@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, "corpus/tools")
 from annotation import EVENT_LABELS  # noqa: E402
 
-GENRES = ("wire", "newspaper", "explainer", "liveblog", "headline")
+# "brief": a current-events digest item of 1-3 sentences (encyclopedic, present tense)
+GENRES = ("wire", "newspaper", "explainer", "liveblog", "headline", "brief")
 # Genres whose first sentence is the story's headline.
 HEADLINE_LED = ("wire", "newspaper", "explainer")
 WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+")
@@ -53,6 +54,8 @@ def problems_of(document: dict) -> list[str]:
         problems.append("no sentences")
     if document.get("genre") == "headline" and len(sentences) != 1:
         problems.append("a headline document has exactly one sentence")
+    if document.get("genre") == "brief" and not 1 <= len(sentences) <= 3:
+        problems.append("a brief document has 1-3 sentences")
     for n, sentence in enumerate(sentences):
         text = sentence.get("text", "")
         if not text.strip() or text != text.strip() or "\n" in text:
