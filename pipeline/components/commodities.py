@@ -68,9 +68,10 @@ class CommodityTagger(DataFilePipe):
                 if target is not None and (token.i, token.i + 1) not in candidates:
                     candidates[(token.i, token.i + 1)] = target
         spans = []
+        doc_text = doc.text  # Doc.text joins every token on each access: read it once
         for (start, end), _target in candidates.items():
             span = doc[start:end]
-            if any(s <= start and end <= e for s, e in excluded) or _in_url(span):
+            if any(s <= start and end <= e for s, e in excluded) or _in_url(span, doc_text):
                 continue
             if len(span) == 1 and span[0].pos_ in NOT_PRODUCT_POS:
                 continue  # "lead" the verb, "iron out"
@@ -109,9 +110,9 @@ class CommodityTagger(DataFilePipe):
         return extended
 
 
-def _in_url(span: Span) -> bool:
-    """Text inside a link or web address is never an entity ("...org/analysis-clean-energy-...")."""
-    text = span.doc.text
+def _in_url(span: Span, text: str) -> bool:
+    """Text inside a link or web address is never an entity ("...org/analysis-clean-energy-...");
+    ``text`` is the document's text."""
     start = max(text.rfind(" ", 0, span.start_char), text.rfind("\n", 0, span.start_char), text.rfind("(", 0, span.start_char)) + 1
     end = min((i for i in (text.find(" ", span.end_char), text.find("\n", span.end_char), text.find(")", span.end_char)) if i >= 0),
               default=len(text))
