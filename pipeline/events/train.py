@@ -335,6 +335,41 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     return report
 
 
+# The event classifier's settings in a pipeline config that the thresholds are tuned under.
+INFERENCE_KEYS = ("runtime", "quantize", "fp32_layers", "max_length", "sentence_batch_size", "num_threads")
+
+
+def inference_settings(settings: dict[str, Any]) -> dict[str, Any] | None:
+    """The inference settings of the pipeline config named by ``tune_on_pipeline`` (its
+    ``[components.event_classifier]``), or None to tune on the torch weights. int8 outputs move
+    with the weights' quantization: thresholds tuned on them fit what the pipeline runs."""
+    source = settings.get("tune_on_pipeline")
+    if not source:
+        return None
+    component = dict(Config().from_disk(source, interpolate=False)["components"]["event_classifier"])
+    return {key: component[key] for key in INFERENCE_KEYS}
+
+
+def pipeline_logits(folder: Path, rows: list[dict[str, Any]], texts: list[str], contexts: list[str] | None,
+                    inference: dict[str, Any]) -> np.ndarray:
+    """Logits as the pipeline computes them: on its runtime, each document's sentences batched on
+    their own (int8 activations are scaled per batch)."""
+    from .model import load_event_model
+
+    model = load_event_model(folder, inference["runtime"], threads=int(inference["num_threads"]),
+                             quantize=bool(inference["quantize"]), fp32_layers=tuple(inference["fp32_layers"]))
+    if int(inference["max_length"]) > 0:
+        model.settings.max_length = int(inference["max_length"])
+    documents: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        documents.setdefault(row["doc_id"], []).append(index)
+    out = np.zeros((len(texts), len(model.settings.labels)), dtype=np.float32)
+    for index in documents.values():
+        out[index] = model.logits([texts[i] for i in index], [contexts[i] for i in index] if contexts else None,
+                                  batch_size=int(inference["sentence_batch_size"]))
+    return out
+
+
 def retune_thresholds(model_folder: str | Path, config_path: str | Path, log: Any = None) -> dict[str, Any]:
     """Set the thresholds of a trained model by the config's ``threshold_rule`` on dev, as
     training would have, without training again: only the model's settings file and its
@@ -352,7 +387,10 @@ def retune_thresholds(model_folder: str | Path, config_path: str | Path, log: An
     rows = list(iter_sentences(read_split("dev", config["paths"]["corpus"])))
     texts, contexts, all_gold = sentence_arrays(rows, model.uses_context, model.marks_headlines)
     selected = selection_mask(rows, list(settings.get("selection_collections", [])))
-    logits = model.logits(texts, contexts, batch_size=64)  # raw: the temperature is refitted below
+    inference = inference_settings(settings)
+    # raw: the temperature is refitted below
+    logits = (model.logits(texts, contexts, batch_size=64) if inference is None
+              else pipeline_logits(folder, rows, texts, contexts, inference))
     gold = all_gold[selected]
     calibration: dict[str, Any] = {}
     temperature = 1.0
@@ -383,7 +421,9 @@ def retune_thresholds(model_folder: str | Path, config_path: str | Path, log: An
                    "dev_f1_tuned": {k: round(v, 4) for k, v in tuned.items()},
                    "dev_micro_f1_tuned_by_collection": collection_f1(rows, all_gold, all_probs >= np.array(thresholds),
                                                                      model.settings.labels),
-                   "calibration": calibration or None})
+                   "calibration": calibration or None,
+                   "tuned_on": ("torch, batches of 64" if inference is None
+                                else {k: v for k, v in inference.items() if k != "num_threads"})})
     report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     log(f"{folder}: thresholds by rule {rule!r}: {previous} -> {thresholds}; dev micro-F1 {tuned['micro']:.4f}")
     return report

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from pipeline.events.model import EventModel, keep_layers
-from pipeline.events.train import best_threshold, choose_thresholds, epoch_batches, f1_table, retune_thresholds, train
+from pipeline.events.train import (best_threshold, choose_thresholds, epoch_batches, f1_table, inference_settings, pipeline_logits,
+                                   retune_thresholds, train)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,6 +73,33 @@ def test_retune_thresholds_changes_only_settings_and_report(tmp_path):
     per_label.write_text(text.replace('threshold_rule = "global"', 'threshold_rule = "per_label"'))
     retune_thresholds(model, per_label)
     assert json.loads((model / "training_report.json").read_text())["threshold_rule"] == "per_label"
+
+
+def test_tuning_on_the_pipeline_runtime_reads_its_settings_and_batches_per_document(tmp_path):
+    """tune_on_pipeline: the thresholds are tuned on the outputs the pipeline computes (its
+    runtime, int8 weights, max_length, each document's sentences batched on their own)."""
+    assert inference_settings({}) is None
+    pipeline_settings = inference_settings({"tune_on_pipeline": str(REPO / "configs" / "tariffscope.cfg")})
+    assert pipeline_settings == {"runtime": "onnxruntime", "quantize": True, "fp32_layers": [], "max_length": 96,
+                                 "sentence_batch_size": 8, "num_threads": 0}
+    model = dev_free_copy_of_the_shipped_model(tmp_path / "event-classifier")
+    texts = ["The United States imposes a 25% tariff on steel from Canada.", "Canada vows to retaliate.",
+             "Shares fell 2% on Monday.", "The two sides will meet in Geneva next week to discuss the tariffs."]
+    rows = [{"doc_id": "a"}, {"doc_id": "a"}, {"doc_id": "b"}, {"doc_id": "b"}]
+    int8 = pipeline_logits(model, rows, texts, None, pipeline_settings)
+    alone = [pipeline_logits(model, rows[i:i + 2], texts[i:i + 2], None, pipeline_settings) for i in (0, 2)]
+    # a document's logits do not depend on the other documents
+    assert np.array_equal(int8, np.concatenate(alone))
+    fp32 = pipeline_logits(model, rows, texts, None, {**pipeline_settings, "quantize": False})
+    assert np.allclose(fp32, EventModel.load(model).logits(texts), atol=0.05)
+    assert 0 < np.abs(int8 - fp32).max() < 1.5  # quantized, and close
+
+    config = tmp_path / "int8.cfg"
+    text = (REPO / "configs" / "event_classifier.cfg").read_text()
+    config.write_text(text.replace("[training.repeat_collections]",
+                                   f'tune_on_pipeline = "{REPO / "configs" / "tariffscope.cfg"}"\n\n[training.repeat_collections]'))
+    report = retune_thresholds(model, config)
+    assert report["tuned_on"]["quantize"] is True and report["tuned_on"]["sentence_batch_size"] == 8
 
 
 def test_retune_refuses_a_model_trained_on_dev(tmp_path):
