@@ -11,8 +11,16 @@ import numpy as np
 import pytest
 
 from pipeline.events.model import EventModel, keep_layers
-from pipeline.events.train import (best_threshold, choose_thresholds, epoch_batches, f1_table, inference_settings, pipeline_logits,
-                                   retune_thresholds, train)
+from pipeline.events.train import (
+    best_threshold,
+    choose_thresholds,
+    epoch_batches,
+    f1_table,
+    inference_settings,
+    pipeline_logits,
+    retune_thresholds,
+    train,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
