@@ -54,14 +54,12 @@ def main() -> None:
     for mode in ("none", "ffn", "all"):
         results[f"quantize_{mode}_128x64"] = measure(quantized(EventModel.load(args.model), mode), texts, gold, 64)
     for max_length, batch_size in ((128, 64), (128, 16), (96, 64), (96, 16), (96, 8), (64, 16)):
-        model = EventModel.load(args.model)
-        model.settings.max_length = max_length
+        model = load_event_model(args.model, "torch", max_length=max_length)
         results[f"fp32_{max_length}x{batch_size}"] = measure(model, texts, gold, batch_size)
     # ONNX Runtime; int8: per-channel dynamic quantization of the graph, some layers kept in fp32
     for name, quantize, fp32_layers in (("fp32", False, ()), ("int8", True, ()), ("int8_fp32layer0", True, (0,)),
                                         ("int8_fp32layer5", True, (5,)), ("int8_fp32layers0and5", True, (0, 5))):
-        model = load_event_model(args.model, "onnxruntime", quantize=quantize, fp32_layers=fp32_layers)
-        model.settings.max_length = 96
+        model = load_event_model(args.model, "onnxruntime", quantize=quantize, fp32_layers=fp32_layers, max_length=96)
         for batch_size in (16, 8):
             results[f"onnxruntime_{name}_96x{batch_size}"] = measure(model, texts, gold, batch_size)
     for name, row in results.items():

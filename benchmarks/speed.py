@@ -69,8 +69,7 @@ def classifier_speed(model_dir: Path, sentences: list[str], runtime: str, quanti
     batches of 8, configs/tariffscope.cfg)."""
     from pipeline.events.model import load_event_model
 
-    model = load_event_model(model_dir, runtime, quantize=quantize, fp32_layers=fp32_layers)
-    model.settings.max_length = max_length
+    model = load_event_model(model_dir, runtime, quantize=quantize, fp32_layers=fp32_layers, max_length=max_length)
     model.predict(sentences[:64], batch_size=batch_size)
     seconds = best_of(lambda: model.predict(sentences, batch_size=batch_size), repeats)
     return {"sentences": len(sentences), "runtime": runtime, "int8": quantize, "fp32_layers": list(fp32_layers), "max_length": max_length,

@@ -9,7 +9,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from ..gazetteer import CountryTable, read_tsv, split_forms
-from .base import DataFilePipe, add_entities
+from .base import POSSESSIVES, DataFilePipe, add_entities
 
 # Head nouns of governmental bodies; a capitalized "X Ministry" or "Ministry of X" is a body.
 BODY_HEADS = {
@@ -26,7 +26,6 @@ FUNCTION_ONLY_HEADS = {"ministry", "department"}
 # Title-case adjectives that begin a body's name before "X of Y" ("European Court of Justice").
 NAME_ADJECTIVES = {"European", "International", "Federal", "National", "Supreme", "Central", "Royal",
                    "Constitutional", "Imperial"}
-POSSESSIVES = {"'s", "’s"}
 FUNCTION_WORDS = {
     "commerce", "trade", "finance", "economy", "economic", "foreign", "agriculture", "agricultural",
     "industry", "industrial", "treasury", "customs", "statistics", "statistical", "energy",
@@ -100,7 +99,7 @@ class AgencyTagger(DataFilePipe):
         ]])
         # "finance ministry", "central bank" after a possessive country ("Thailand's finance ministry")
         matcher.add("POSSESSED_BODY", [[
-            {"ENT_TYPE": {"IN": ["GPE", "NORP"]}}, {"LOWER": {"IN": ["'s", "’s"]}},
+            {"ENT_TYPE": {"IN": ["GPE", "NORP"]}}, {"LOWER": {"IN": sorted(POSSESSIVES)}},
             {"LOWER": {"IN": sorted(FUNCTION_WORDS | {"central", "cabinet"})}, "OP": "*"},
             {"LOWER": {"IN": ["ministry", "department", "office", "agency", "commission", "bank", "customs",
                               "parliament", "legislature", "cabinet"]}},
@@ -112,11 +111,11 @@ class AgencyTagger(DataFilePipe):
             # a hard-wrapped, indented line leaves a whitespace token before "Administration"
             matcher.add("ADMINISTRATION", [
                 [{"IS_TITLE": True}, {"TEXT": {"IN": ["-", "–", "‑", "⁠"]}, "OP": "?"}, {"IS_TITLE": True, "OP": "?"},
-                 {"LOWER": {"IN": ["'s", "’s"]}, "OP": "?"}, {"IS_SPACE": True, "OP": "?"}, {"LOWER": "administration"}],
+                 {"LOWER": {"IN": sorted(POSSESSIVES)}, "OP": "?"}, {"IS_SPACE": True, "OP": "?"}, {"LOWER": "administration"}],
                 [{"TEXT": {"IN": ["U.S.", "US", "American"]}}, {"LOWER": "administration"}],
             ])
             # "the Maduro regime", "Maduro's regime": a named leader's government, like an administration
-            matcher.add("REGIME", [[{"IS_TITLE": True}, {"LOWER": {"IN": ["'s", "’s"]}, "OP": "?"}, {"LOWER": "regime"}]])
+            matcher.add("REGIME", [[{"IS_TITLE": True}, {"LOWER": {"IN": sorted(POSSESSIVES)}, "OP": "?"}, {"LOWER": "regime"}]])
         return AgencyTables(phrase_matcher, matcher, canonical, countries, names, excluded)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -220,7 +219,7 @@ class AgencyTagger(DataFilePipe):
             return span
         if rule == "POSSESSED_BODY":
             # the span starts after the possessive: "China's Commerce Ministry" -> "Commerce Ministry"
-            first = next(i for i in range(start, end) if doc[i].lower_ in {"'s", "’s"}) + 1
+            first = next(i for i in range(start, end) if doc[i].lower_ in POSSESSIVES) + 1
             return doc[first:end] if first < end else None
         if rule == "ADMINISTRATION":
             head = span[0].text
@@ -248,7 +247,7 @@ class AgencyTagger(DataFilePipe):
             leader = next((t.text for t in span if t.text in tables.administration_names), None)
             if leader is not None:
                 return tables.administration_names[leader]
-        if span.start >= 2 and doc[span.start - 1].lower_ in {"'s", "’s"}:
+        if span.start >= 2 and doc[span.start - 1].lower_ in POSSESSIVES:
             return tables.countries.lookup(doc[span.start - 2].text)
         if span.start >= 1:
             return tables.countries.lookup(doc[span.start - 1].text)

@@ -161,12 +161,10 @@ class AttributeRules(SavedDataFiles, Pipe):
             keys = [()] * len(doc)
         get, resolve, strings = self._cache.get, self._resolve, doc.vocab.strings
         entries = [get(key) or resolve(key, strings) for key in keys]  # entries are 4-tuples, never falsy
-        extra = self._extra_rules(doc, entries) if (compiled.multi or compiled.matcher is not None) else None
-        if not extra:
-            return [entry[1] for entry in entries]
         assignments = [entry[1] for entry in entries]
-        for i, rules in extra.items():
-            assignments[i] = self._merge(tuple(sorted(set(entries[i][0]).union(rules))))
+        if compiled.multi or compiled.matcher is not None:
+            for i, rules in self._extra_rules(doc, entries).items():
+                assignments[i] = self._merge(tuple(sorted(set(entries[i][0]).union(rules))))
         return assignments
 
     def _extra_rules(self, doc: Doc, entries: list[tuple]) -> dict[int, set[int]]:

@@ -17,6 +17,8 @@ from ..extensions import register_extensions
 from ..gazetteer import DEFAULT_DATA_DIR
 from ..labels import ENTITY_LABELS
 
+# The possessive clitic as the tokenizer splits it off ("China's" -> "China", "'s"), both apostrophes.
+POSSESSIVES = frozenset({"'s", "’s"})
 
 class SavedDataFiles:
     """Data files (name -> text) that a component saves into its pipeline folder and reads back:

@@ -101,9 +101,7 @@ class EventClassifier(Pipe):
 
             threads = self._set_threads()
             self._model = load_event_model(self.model_dir, self.runtime, threads=threads, quantize=self.quantize,
-                                           fp32_layers=self.fp32_layers)
-            if self.max_length > 0:
-                self._model.settings.max_length = self.max_length
+                                           fp32_layers=self.fp32_layers, max_length=self.max_length)
         return self._model
 
     def _set_threads(self) -> int:

@@ -1,6 +1,7 @@
 """OFFICIAL: named people acting for a government, with canonical name, title and country."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -8,7 +9,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from ..gazetteer import CountryTable, read_tsv, split_forms
-from .base import DataFilePipe, add_entities
+from .base import POSSESSIVES, DataFilePipe, add_entities
 
 # Titles that also name company or private posts: they make a name OFFICIAL when they stand
 # before it ("President Trump") but an appositive with them needs a government word too.
@@ -26,7 +27,7 @@ GOVERNMENT_WORDS = {"government", "ministry", "department", "state", "council", 
                     "federal", "national", "bank", "trade", "economic", "white", "wto", "party"}
 # A title's "of"/"for" complement ("President of Belarus", "Speaker of the House", "High Representative
 # for Foreign Affairs and Security Policy"): capitalized words joined by these, at most this long.
-COMPLEMENT_GLUE = {"the", "of", "and", "'s", "’s", "-", "–"}
+COMPLEMENT_GLUE = {"the", "of", "and", "-", "–"} | POSSESSIVES
 MAX_COMPLEMENT = 7
 # Words that make a title a past one: "former U.S. president", "ex-President".
 FORMER_WORDS = {"former", "ex"}
@@ -34,7 +35,6 @@ CASE_VERSUS = {"v.", "vs.", "v", "vs"}
 # Words _strip_span removes from the front of a base-NER person span ("President Trump").
 LEADING_TITLE_WORDS = {"president", "secretary", "minister", "mr.", "mrs.", "ms.", "dr.", "sen.", "rep.", "the"}
 APPOSITIVE_STOP = {",", ".", ";", ":", "(", ")", "said", "says", "told", "was", "is", "will", "has", "had", "who", "and"}
-POSSESSIVE = {"'s", "’s"}
 
 
 @dataclass
@@ -130,23 +130,19 @@ class OfficialTagger(DataFilePipe):
         if loose and start > 0 and doc[start - 1].text == "," and not doc[start].is_sent_start:
             ends.append(start - 1)
         for end in ends:
-            for length in range(min(tables.max_title_len, end), 0, -1):
-                words = tuple(t.lower_ for t in doc[end - length : end])
-                if words in tables.titles:
-                    found = self._titled(doc, end - length, end, words, None, tables, strict=end != start)
-                    if found is not None:
-                        return found
+            for first, words in _titles_ending_at(doc, end, tables):
+                found = self._titled(doc, first, end, words, None, tables, strict=end != start)
+                if found is not None:
+                    return found
             if not loose:
                 continue
             for of in range(end - 2, max(end - 2 - MAX_COMPLEMENT, 0), -1):
                 if doc[of].lower_ not in {"of", "for"} or not _complement(doc[of + 1 : end]):
                     continue
-                for length in range(min(tables.max_title_len, of), 0, -1):
-                    words = tuple(t.lower_ for t in doc[of - length : of])
-                    if words in tables.titles:
-                        found = self._titled(doc, of - length, end, words, doc[of + 1 : end], tables, strict=True)
-                        if found is not None:
-                            return found
+                for first, words in _titles_ending_at(doc, of, tables):
+                    found = self._titled(doc, first, end, words, doc[of + 1 : end], tables, strict=True)
+                    if found is not None:
+                        return found
         return None
 
     def _titled(self, doc: Doc, title_start: int, end: int, words: tuple[str, ...], complement: Span | None,
@@ -171,7 +167,7 @@ class OfficialTagger(DataFilePipe):
         return doc[first:end].text, country, first
 
     def _country_before(self, doc: Doc, index: int, tables: OfficialTables) -> str | None:
-        if index >= 2 and doc[index - 1].text in POSSESSIVE:
+        if index >= 2 and doc[index - 1].text in POSSESSIVES:
             return tables.countries.lookup(doc[index - 2].text)
         if index >= 1:
             return tables.countries.lookup(doc[index - 1].text)
@@ -195,7 +191,7 @@ class OfficialTagger(DataFilePipe):
         if not tokens:
             return None, None
         country = None
-        if len(tokens) >= 2 and tokens[1].text in POSSESSIVE:
+        if len(tokens) >= 2 and tokens[1].text in POSSESSIVES:
             country = tables.countries.lookup(tokens[0].text)
             tokens = tokens[2:]
         elif tokens and tables.countries.lookup(tokens[0].text):
@@ -278,8 +274,8 @@ def _strip_span(span: Span, countries: CountryTable) -> Span | None:
     the base NER sometimes includes."""
     start, end = span.start, span.end
     doc = span.doc
-    end = next((i for i in range(start + 1, end) if doc[i].text in POSSESSIVE), end)
-    while end > start and doc[end - 1].text in POSSESSIVE | {"'", "’"}:
+    end = next((i for i in range(start + 1, end) if doc[i].text in POSSESSIVES), end)
+    while end > start and doc[end - 1].text in POSSESSIVES | {"'", "’"}:
         end -= 1
     while start < end and doc[start].lower_ in LEADING_TITLE_WORDS:
         start += 1
@@ -287,6 +283,14 @@ def _strip_span(span: Span, countries: CountryTable) -> Span | None:
     while end - start > 2 and countries.lookup(doc[start].text) and doc[start].ent_type_ == "PERSON":
         start += 1
     return doc[start:end] if end > start else None
+
+
+def _titles_ending_at(doc: Doc, end: int, tables: OfficialTables) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """The known titles that end right before token ``end``, longest first: (first token, lower-case words)."""
+    for length in range(min(tables.max_title_len, end), 0, -1):
+        words = tuple(t.lower_ for t in doc[end - length : end])
+        if words in tables.titles:
+            yield end - length, words
 
 
 def _name_start(span: Span, countries: CountryTable) -> int:

@@ -147,14 +147,14 @@ class TariffRateTagger(DataFilePipe):
         # "30 percent of imports", "a 40 percent share"; "delay 25% of tariffs" is a rate
         if (len(after) >= 1 and after[0].lower_ == "of"
                 and not any(t.lower_ in {"duty", "value", "customs"} for t in after[1:4])
-                and not _is_tariff_word(after[1:4], tables)
+                and not _has_word(after[1:4], tables.tariff_words)
                 and not any(t.lemma_.lower() in tables.tariff_words for t in before[-3:])):
             return False
         if any(t.lower_ in tables.non_tariff_words for t in list(before[-3:]) + list(after[:2])):
             return False
-        if any(t.lemma_.lower() in tables.tariff_words or t.lower_ in tables.tariff_words for t in after):
+        if _has_word(after, tables.tariff_words):
             return True
-        if any(t.lemma_.lower() in tables.tariff_words or t.lower_ in tables.tariff_words for t in before):
+        if _has_word(before, tables.tariff_words):
             # "a universal tariff of 10 percent", "tariffs on Chinese goods to 145 percent";
             # "tariff revenue rose 3 percent" is a change, "tariffs rose to 25 percent" a level
             if before and before[-1].lower_ in {"to", "at", "of"}:
@@ -181,7 +181,7 @@ class TariffRateTagger(DataFilePipe):
                 return False
             if token.pos_ in {"CCONJ", "SCONJ"} and token.i > 0 and doc[token.i - 1].text == ",":
                 return False  # ", and its capacity utilization rate rose ... to 61%": another clause
-            if token.lemma_.lower() in tables.level_words or token.lower_ in tables.level_words:
+            if _has_word([token], tables.level_words):
                 return True
         return False
 
@@ -196,7 +196,7 @@ class TariffRateTagger(DataFilePipe):
         sent = span.sent
         if any(t.lemma_.lower() in FLOW_WORDS or t.lower_ in tables.non_tariff_words for t in sent):
             return False
-        return any(t.lemma_.lower() in tables.level_words or t.lower_ in tables.level_words for t in sent)
+        return _has_word(sent, tables.level_words)
 
     def _listed_after(self, doc: Doc, span: Span, rate: Span, tables: RateTables) -> bool:
         """Whether ``span`` continues a list of rates that ``rate`` starts: "a tariff of 10% on
@@ -220,7 +220,7 @@ class TariffRateTagger(DataFilePipe):
         """"30 percent of imports": a share, unless what follows "of" is a tariff ("25% of tariffs")."""
         if span.end >= len(doc) or doc[span.end].lower_ != "of":
             return False
-        return not _is_tariff_word(doc[span.end + 1 : span.end + 4], tables)
+        return not _has_word(doc[span.end + 1 : span.end + 4], tables.tariff_words)
 
     def _table_row(self, doc: Doc, span: Span, tables: RateTables) -> bool:
         """"Japan: 24%" rows of a tariff table: a short line with a colon, after tariff talk."""
@@ -250,13 +250,14 @@ def _names_tariff(after: list[Token], tables: RateTables) -> bool:
     tariffs" (not "20 percent despite tariffs")."""
     if not after:
         return False
-    if _is_tariff_word(after[:1], tables):
+    if _has_word(after[:1], tables.tariff_words):
         return True
-    return len(after) > 1 and after[0].pos_ in {"NOUN", "ADJ", "PROPN"} and _is_tariff_word(after[1:2], tables)
+    return len(after) > 1 and after[0].pos_ in {"NOUN", "ADJ", "PROPN"} and _has_word(after[1:2], tables.tariff_words)
 
 
-def _is_tariff_word(tokens: Iterable[Token], tables: RateTables) -> bool:
-    return any(t.lemma_.lower() in tables.tariff_words or t.lower_ in tables.tariff_words for t in tokens)
+def _has_word(tokens: Iterable[Token], words: set[str]) -> bool:
+    """Whether one of ``tokens`` is one of ``words`` (lower-case), by its form or its lemma."""
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in tokens)
 
 
 def _joined_by_change(doc: Doc, span: Span, rate: Span) -> bool:

@@ -224,13 +224,17 @@ def keep_layers(state: dict[str, Any], layers: list[int]) -> dict[str, Any]:
     pattern = re.compile(r"^encoder\.layer\.(\d+)\.")
     renumber = {old: new for new, old in enumerate(layers)}
     kept: dict[str, Any] = {}
+    pretrained: set[int] = set()
     for key, value in state.items():
         match = pattern.match(key)
         if match is None:
             kept[key] = value
-        elif int(match.group(1)) in renumber:
-            kept[f"encoder.layer.{renumber[int(match.group(1))]}." + key[match.end():]] = value
-    missing = [layer for layer in layers if layer not in {int(m.group(1)) for k in state if (m := pattern.match(k))}]
+            continue
+        layer = int(match.group(1))
+        pretrained.add(layer)
+        if layer in renumber:
+            kept[f"encoder.layer.{renumber[layer]}." + key[match.end():]] = value
+    missing = [layer for layer in layers if layer not in pretrained]
     if missing:
         raise ValueError(f"the pretrained encoder has no layers {missing}")
     return kept
@@ -337,13 +341,18 @@ def int8_onnx_name(fp32_layers: tuple[int, ...] = ()) -> str:
 
 
 def load_event_model(folder: str | Path, runtime: str = "torch", threads: int = 0, quantize: bool = False,
-                     fp32_layers: tuple[int, ...] = ()) -> EventModel:
-    """The model of ``folder`` on the chosen runtime (torch or onnxruntime)."""
+                     fp32_layers: tuple[int, ...] = (), max_length: int = 0) -> EventModel:
+    """The model of ``folder`` on the chosen runtime (torch or onnxruntime); ``max_length`` > 0
+    caps the tokens read per sentence (0: the trained model's)."""
     if runtime == "onnxruntime":
-        return OnnxEventModel.load_onnx(folder, threads=threads, quantize=quantize, fp32_layers=fp32_layers)
-    if runtime != "torch":
+        model: EventModel = OnnxEventModel.load_onnx(folder, threads=threads, quantize=quantize, fp32_layers=fp32_layers)
+    elif runtime == "torch":
+        model = EventModel.load(folder, quantize=quantize)
+    else:
         raise ValueError(f"unknown runtime {runtime!r}: use one of {RUNTIMES}")
-    return EventModel.load(folder, quantize=quantize)
+    if max_length > 0:
+        model.settings.max_length = max_length
+    return model
 
 
 def normalize_sentence(text: str) -> str:

@@ -225,12 +225,11 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     dev_texts, dev_contexts, dev_gold = sentence_arrays(dev_rows, context == "previous", headline_inputs)
     selected = selection_mask(dev_rows, selection)
 
-    encoder_layers = settings.get("encoder_layers")
-    model = EventModel.from_pretrained_encoder(labels, settings["max_length"], settings["dropout"], context,
-                                               list(encoder_layers) if encoder_layers else None)
+    encoder_layers = list(settings.get("encoder_layers") or []) or None  # None: all pretrained layers
+    model = EventModel.from_pretrained_encoder(labels, settings["max_length"], settings["dropout"], context, encoder_layers)
     model.settings.extra["headline_inputs"] = headline_inputs
     if encoder_layers:
-        model.settings.extra["encoder_layers"] = list(encoder_layers)
+        model.settings.extra["encoder_layers"] = encoder_layers
     distill_weight = float(settings.get("distill_weight", 0.0))
     teacher_probs = None
     if distill_weight > 0:
@@ -315,7 +314,7 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
               "length_pool_batches": pool_batches, "headline_inputs": headline_inputs,
               "repeat_collections": dict(settings.get("repeat_collections", {})),
               "selection_collections": selection, "threshold_rule": threshold_rule,
-              "encoder_layers": list(encoder_layers) if encoder_layers else None,
+              "encoder_layers": encoder_layers,
               "distill_from": str(settings["distill_from"]) if teacher_probs is not None else None,
               "distill_weight": distill_weight}
     model.save(output)
@@ -357,9 +356,8 @@ def pipeline_logits(folder: Path, rows: list[dict[str, Any]], texts: list[str], 
     from .model import load_event_model
 
     model = load_event_model(folder, inference["runtime"], threads=int(inference["num_threads"]),
-                             quantize=bool(inference["quantize"]), fp32_layers=tuple(inference["fp32_layers"]))
-    if int(inference["max_length"]) > 0:
-        model.settings.max_length = int(inference["max_length"])
+                             quantize=bool(inference["quantize"]), fp32_layers=tuple(inference["fp32_layers"]),
+                             max_length=int(inference["max_length"]))
     documents: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
         documents.setdefault(row["doc_id"], []).append(index)
