@@ -203,6 +203,11 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     config = Config().from_disk(config_path)
     settings = config["training"]
     output = Path(output or config["paths"]["output"])
+    distill_weight = float(settings.get("distill_weight", 0.0))
+    if distill_weight > 0 and not (Path(settings["distill_from"]) / "event_model.json").is_file():
+        # a student's config names its teacher's folder; say so before reading the corpus
+        raise FileNotFoundError(f"distill_from {settings['distill_from']} holds no trained event model: train the "
+                                "teacher first (make train trains configs/event_classifier_teacher.cfg, then the student)")
     seed_everything(settings["seed"])
     torch.set_num_threads(settings["threads"])
     labels = list(EVENT_LABELS)
@@ -230,7 +235,6 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     model.settings.extra["headline_inputs"] = headline_inputs
     if encoder_layers:
         model.settings.extra["encoder_layers"] = encoder_layers
-    distill_weight = float(settings.get("distill_weight", 0.0))
     teacher_probs = None
     if distill_weight > 0:
         teacher_probs = teacher_targets(settings["distill_from"], train_texts, train_contexts, context, headline_inputs, labels, log)

@@ -102,10 +102,12 @@ def test_tuning_on_the_pipeline_runtime_reads_its_settings_and_batches_per_docum
     assert np.allclose(fp32, EventModel.load(model).logits(texts), atol=0.05)
     assert 0 < np.abs(int8 - fp32).max() < 1.5  # quantized, and close
 
+    # the shipped recipe tunes on the pipeline's outputs (the path made absolute for the test)
     config = tmp_path / "int8.cfg"
     text = (REPO / "configs" / "event_classifier.cfg").read_text()
-    config.write_text(text.replace("[training.repeat_collections]",
-                                   f'tune_on_pipeline = "{REPO / "configs" / "tariffscope.cfg"}"\n\n[training.repeat_collections]'))
+    shipped = 'tune_on_pipeline = "configs/tariffscope.cfg"'
+    assert shipped in text
+    config.write_text(text.replace(shipped, f'tune_on_pipeline = "{REPO / "configs" / "tariffscope.cfg"}"'))
     report = retune_thresholds(model, config)
     assert report["tuned_on"]["quantize"] is True and report["tuned_on"]["sentence_batch_size"] == 8
 
@@ -150,7 +152,8 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
         real = ([r for r in records if r["collection"] == "whitehouse"][:count]
                 + [r for r in records if r["collection"] == "wikipedia"][:count * 4])
         (corpus / f"{split}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in real), encoding="utf-8")
-    text = (REPO / "configs" / "event_classifier.cfg").read_text()
+    # the teacher's recipe, tuned on the torch weights (tuning on the pipeline is tested above)
+    text = re.sub(r"(?m)^tune_on_pipeline = .*\n", "", (REPO / "configs" / "event_classifier_teacher.cfg").read_text())
     config = tmp_path / "tiny.cfg"
     tiny = re.sub(r"(?m)^epochs = \d+$", "epochs = 1",
                   text.replace('corpus = "corpus"', f'corpus = "{corpus}"').replace("max_length = 128", "max_length = 32"))
@@ -208,6 +211,33 @@ def test_training_tunes_thresholds_on_the_saved_weights(tmp_path):
     student_config.write_text(student_config.read_text().replace(str(model), str(other_teacher)))
     with pytest.raises(ValueError, match="other inputs"):
         train(student_config, tmp_path / "never", log=logged.append)
+
+
+def test_the_shipped_student_config_is_its_teachers_plus_the_student_settings():
+    """configs/event_classifier.cfg (the shipped student) differs from its teacher's config only
+    in where it is written, how long and on how many threads it trains, the layers it keeps and
+    what it learns from."""
+    from thinc.api import Config
+
+    teacher = Config().from_disk(REPO / "configs" / "event_classifier_teacher.cfg")
+    student = Config().from_disk(REPO / "configs" / "event_classifier.cfg")
+    assert student["paths"]["output"] == "models/event-classifier"
+    assert student["training"]["distill_from"] == teacher["paths"]["output"]
+    assert 0 < student["training"]["distill_weight"] < 1
+    assert len(student["training"]["encoder_layers"]) < 6
+    assert "distill_from" not in teacher["training"] and "encoder_layers" not in teacher["training"]
+    student_only = {"encoder_layers", "distill_from", "distill_weight", "epochs", "threads"}
+    assert {k: v for k, v in student["training"].items() if k not in student_only} == \
+        {k: v for k, v in teacher["training"].items() if k not in student_only}
+    assert student["paths"]["corpus"] == teacher["paths"]["corpus"]
+
+
+def test_a_student_without_its_teacher_says_so(tmp_path):
+    config = tmp_path / "student.cfg"
+    text = (REPO / "configs" / "event_classifier.cfg").read_text()
+    config.write_text(re.sub(r"(?m)^distill_from = .*$", f'distill_from = "{tmp_path / "no-teacher"}"', text))
+    with pytest.raises(FileNotFoundError, match="train the teacher first"):
+        train(config, tmp_path / "never", log=lambda message: None)
 
 
 def test_keep_layers_renumbers_the_chosen_pretrained_layers():
