@@ -204,7 +204,7 @@ def train(config_path: str | Path, output: str | Path | None = None, log: Any = 
     settings = config["training"]
     output = Path(output or config["paths"]["output"])
     distill_weight = float(settings.get("distill_weight", 0.0))
-    if distill_weight > 0 and not (Path(settings["distill_from"]) / "event_model.json").is_file():
+    if distill_weight > 0 and not (Path(settings["distill_from"]) / SETTINGS_FILE).is_file():
         # a student's config names its teacher's folder; say so before reading the corpus
         raise FileNotFoundError(f"distill_from {settings['distill_from']} holds no trained event model: train the "
                                 "teacher first (make train trains configs/event_classifier_teacher.cfg, then the student)")
