@@ -23,7 +23,7 @@ models/tariffscope-entities/meta.json: $(STAMP) configs/entities.cfg $(wildcard 
 
 # The full pipeline sources the entity pipeline and the trained classifier (committed in
 # models/event-classifier/, fp16 weights).
-models/tariffscope/meta.json: models/tariffscope-entities/meta.json configs/tariffscope.cfg $(wildcard models/event-classifier/*)
+models/tariffscope/meta.json: models/tariffscope-entities/meta.json configs/tariffscope.cfg $(wildcard models/event-classifier/*) pipeline/events/model.py
 	$(PY) -m pipeline assemble configs/tariffscope.cfg models/tariffscope
 
 model: models/tariffscope/meta.json

@@ -202,6 +202,11 @@ class EventModel:
                 return self.network(input_ids, attention_mask)
 
         self.network.eval()
+        # eager attention exports the plain MatMul-Softmax pattern that ONNX Runtime fuses into
+        # Attention nodes before int8 quantization (quantize_onnx); the same outputs as SDPA
+        encoder = self.network.encoder
+        attention = encoder.config._attn_implementation
+        encoder.set_attn_implementation("eager")
         example = self.tokenizer(["an example sentence", "another"], padding=True, return_tensors="pt")
         buffer = io.BytesIO()
         axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "logits": {0: "batch"}}
@@ -210,6 +215,7 @@ class EventModel:
             torch.onnx.export(Logits(self.network), (example["input_ids"], example["attention_mask"]), buffer,
                               input_names=["input_ids", "attention_mask"], output_names=["logits"],
                               dynamic_axes=axes, opset_version=17, dynamo=False)
+        encoder.set_attn_implementation(attention)
         return buffer.getvalue()
 
     def predict(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
@@ -259,6 +265,8 @@ class OnnxEventModel(EventModel):
     def __init__(self, network: Any, tokenizer: Any, settings: EventModelSettings, session: Any) -> None:
         super().__init__(network, tokenizer, settings)
         self.session = session
+        self._backend: Any = None  # the Rust tokenizer, padding and truncating to _backend_length
+        self._backend_length = 0
 
     @classmethod
     def load_onnx(cls, folder: str | Path, threads: int = 0, quantize: bool = False,
@@ -276,8 +284,28 @@ class OnnxEventModel(EventModel):
         return cls(None, tokenizer, settings, session)
 
     def encode(self, texts: list[str], contexts: list[str] | None) -> Any:
-        encoded = super().encode(texts, contexts)
-        return {"input_ids": encoded["input_ids"].numpy(), "attention_mask": encoded["attention_mask"].numpy()}
+        """The same ids and mask as ``EventModel.encode``, as numpy arrays, from the Rust
+        tokenizer itself: the transformers wrapper and torch tensors cost more than the
+        tokenizing (per sentence, about a tenth of the int8 network's time)."""
+        if self.uses_context and contexts is None:
+            raise ValueError("this model needs the previous sentence of each text as context")
+        backend = self.backend_tokenizer()
+        encodings = backend.encode_batch(list(zip(texts, contexts)) if self.uses_context else texts)
+        return {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
+
+    def backend_tokenizer(self) -> Any:
+        """A copy of the tokenizer's Rust tokenizer that pads to the longest input and cuts
+        the longer segment first to settings.max_length, as the wrapper's ``padding=True,
+        truncation=True`` / ``"longest_first"`` do."""
+        from tokenizers import Tokenizer
+
+        if self._backend is None or self._backend_length != self.settings.max_length:
+            backend = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())
+            backend.enable_truncation(self.settings.max_length, strategy="longest_first")
+            backend.enable_padding(pad_id=self.tokenizer.pad_token_id, pad_token=self.tokenizer.pad_token)
+            self._backend, self._backend_length = backend, self.settings.max_length
+        return self._backend
 
     def logits(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
         out = np.zeros((len(texts), len(self.settings.labels)), dtype=np.float32)
@@ -286,9 +314,33 @@ class OnnxEventModel(EventModel):
         return out
 
 
+def fuse_transformer_ops(graph: bytes, num_heads: int, hidden_size: int) -> bytes:
+    """The graph with ONNX Runtime's BERT fusions (EmbedLayerNormalization, Attention,
+    SkipLayerNormalization, BiasGelu): quantized, they become QEmbedLayerNormalization and
+    QAttention, one int8 kernel each in place of a dozen nodes (docs/benchmarks.md)."""
+    import logging
+
+    import onnx
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    optimizer_log = logging.getLogger("onnxruntime.transformers")
+    level = optimizer_log.level
+    optimizer_log.setLevel(logging.ERROR)  # it logs every fusion it applies
+    try:
+        fused = optimize_model(onnx.load_from_string(graph), model_type="bert", num_heads=num_heads,
+                               hidden_size=hidden_size, opt_level=0)
+    finally:
+        optimizer_log.setLevel(level)
+    model = fused.model
+    if not any(opset.domain == "com.microsoft" for opset in model.opset_import):
+        model.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))  # the fused ops' domain
+    return model.SerializeToString()
+
+
 def quantize_onnx(graph: bytes, fp32_layers: tuple[int, ...] = ()) -> bytes:
-    """Dynamic int8 quantization of the graph's MatMul weights, per channel, except in the
-    encoder layers ``fp32_layers`` (the first layer in fp32 halved the F1 cost on dev)."""
+    """Dynamic int8 quantization of the graph's MatMul, Attention and embedding weights, per
+    channel, except in the encoder layers ``fp32_layers`` (the first layer in fp32 halved the
+    F1 cost on dev). A fused Attention node keeps its layer's path in its output's name."""
     import logging
     import tempfile
 
@@ -296,7 +348,8 @@ def quantize_onnx(graph: bytes, fp32_layers: tuple[int, ...] = ()) -> bytes:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     skipped = tuple(f"/layer.{index}/" for index in fp32_layers)
-    kept = [node.name for node in onnx.load_from_string(graph).graph.node if any(s in node.name for s in skipped)]
+    kept = [node.name for node in onnx.load_from_string(graph).graph.node
+            if any(s in name for s in skipped for name in (node.name, *node.output))]
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # quantize_dynamic logs advice about pre-processing on every call
@@ -304,7 +357,10 @@ def quantize_onnx(graph: bytes, fp32_layers: tuple[int, ...] = ()) -> bytes:
         with tempfile.TemporaryDirectory() as tmp:
             source, target = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
             source.write_bytes(graph)
-            quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8, nodes_to_exclude=kept)
+            # fused nodes are outside the ONNX domain, so shape inference gives their outputs no
+            # type: they are all float
+            quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8,
+                             nodes_to_exclude=kept, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
             return target.read_bytes()
     finally:
         root.setLevel(level)
@@ -330,7 +386,10 @@ def onnx_graph(folder: str | Path, quantize: bool = False, fp32_layers: tuple[in
         saved = folder / int8_onnx_name(fp32_layers)
         if saved.exists():
             return saved.read_bytes()
-        return quantize_onnx(fp32_graph or onnx_graph(folder), fp32_layers)
+        encoder = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        fused = fuse_transformer_ops(fp32_graph or onnx_graph(folder), encoder["num_attention_heads"],
+                                     encoder["hidden_size"])
+        return quantize_onnx(fused, fp32_layers)
     saved = folder / ONNX_FILE
     return saved.read_bytes() if saved.exists() else EventModel.load(folder).onnx_bytes()
 

@@ -114,6 +114,49 @@ def test_onnxruntime_and_torch_give_the_same_events(full_model_dir, seed_text):
         assert torch_event == onnx_event
 
 
+def test_onnx_inputs_are_the_tokenizer_wrappers_inputs(full_model_dir):
+    """The ONNX model tokenizes with the Rust tokenizer directly: the same ids and masks as the
+    transformers wrapper (padded to the longest, cut to max_length, pairs cut longest first),
+    also after max_length changes."""
+    import numpy as np
+
+    from pipeline.events.model import EventModel, load_event_model
+
+    folder = full_model_dir / "event_classifier"
+    onnx_model = load_event_model(folder, "onnxruntime", quantize=True, max_length=96)
+    wrapper = EventModel(None, onnx_model.tokenizer, onnx_model.settings)
+    long = " ".join(["Tariffs on steel and aluminum rose again."] * 30)
+    texts = [*TEXTS, long, "headline: US slaps 25% tariff on imports", "Ok."]
+    for max_length, context in ((96, "none"), (16, "none"), (24, "previous")):
+        onnx_model.settings.max_length = max_length
+        onnx_model.settings.extra["context"] = context
+        contexts = [long, "", *TEXTS, "A"] if context == "previous" else None
+        ours, theirs = onnx_model.encode(texts, contexts), wrapper.encode(texts, contexts)
+        assert ours["input_ids"].shape[1] == min(max_length, theirs["input_ids"].shape[1])
+        for key in ("input_ids", "attention_mask"):
+            assert np.array_equal(ours[key], theirs[key].numpy()), (max_length, context, key)
+
+
+def test_the_int8_graph_runs_fused_attention(full_model_dir):
+    """Quantization starts from ONNX Runtime's BERT fusions, so every encoder layer runs one
+    QAttention kernel; a layer kept in fp32 keeps a float Attention node."""
+    import json
+    from collections import Counter
+
+    import onnx
+
+    from pipeline.events.model import onnx_graph
+
+    folder = full_model_dir / "event_classifier"
+    layers = json.loads((folder / "config.json").read_text(encoding="utf-8"))["num_hidden_layers"]
+    shipped = Counter(node.op_type for node in onnx.load_from_string(onnx_graph(folder, quantize=True)).graph.node)
+    assert shipped["QAttention"] == layers and shipped["Attention"] == 0 and shipped["QEmbedLayerNormalization"] == 1
+    first_in_fp32 = onnx.load_from_string(onnx_graph(folder, quantize=True, fp32_layers=(0,))).graph.node
+    fp32_attention = [node for node in first_in_fp32 if node.op_type == "Attention"]
+    assert len(fp32_attention) == 1 and "/layer.0/" in fp32_attention[0].output[0]
+    assert Counter(node.op_type for node in first_in_fp32)["QAttention"] == layers - 1
+
+
 def test_a_documents_events_do_not_depend_on_its_batch(full_nlp, seed_text):
     """int8 activations are scaled per model batch, so the classifier never batches sentences
     of different documents together: a document alone, or among others at any batch size, gets
