@@ -210,12 +210,14 @@ class EventModel:
         example = self.tokenizer(["an example sentence", "another"], padding=True, return_tensors="pt")
         buffer = io.BytesIO()
         axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"}, "logits": {0: "batch"}}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
-            torch.onnx.export(Logits(self.network), (example["input_ids"], example["attention_mask"]), buffer,
-                              input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                              dynamic_axes=axes, opset_version=17, dynamo=False)
-        encoder.set_attn_implementation(attention)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # tracer warnings about shape-dependent branches
+                torch.onnx.export(Logits(self.network), (example["input_ids"], example["attention_mask"]), buffer,
+                                  input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                                  dynamic_axes=axes, opset_version=17, dynamo=False)
+        finally:
+            encoder.set_attn_implementation(attention)
         return buffer.getvalue()
 
     def predict(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
@@ -285,8 +287,8 @@ class OnnxEventModel(EventModel):
 
     def encode(self, texts: list[str], contexts: list[str] | None) -> Any:
         """The same ids and mask as ``EventModel.encode``, as numpy arrays, from the Rust
-        tokenizer itself: the transformers wrapper and torch tensors cost more than the
-        tokenizing (per sentence, about a tenth of the int8 network's time)."""
+        tokenizer itself: the transformers wrapper and its torch tensors cost more per call than
+        the tokenizing, and the pipeline makes a call per batch of eight sentences."""
         if self.uses_context and contexts is None:
             raise ValueError("this model needs the previous sentence of each text as context")
         backend = self.backend_tokenizer()
