@@ -4,10 +4,12 @@ labels and thresholds) so that loading never touches a model hub."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,10 +158,13 @@ class EventModel:
         """Whether the model reads the previous sentence as a second segment."""
         return self.settings.extra.get("context") == "previous"
 
+    def require_contexts(self, contexts: list[str] | None) -> None:
+        if self.uses_context and contexts is None:
+            raise ValueError("this model needs the previous sentence of each text as context")
+
     def encode(self, texts: list[str], contexts: list[str] | None) -> Any:
+        self.require_contexts(contexts)
         if self.uses_context:
-            if contexts is None:
-                raise ValueError("this model needs the previous sentence of each text as context")
             # the longer of sentence and context is cut first, so a long context gives way
             return self.tokenizer(texts, contexts, padding=True, truncation="longest_first",
                                   max_length=self.settings.max_length, return_tensors="pt")
@@ -267,8 +272,7 @@ class OnnxEventModel(EventModel):
     def __init__(self, network: Any, tokenizer: Any, settings: EventModelSettings, session: Any) -> None:
         super().__init__(network, tokenizer, settings)
         self.session = session
-        self._backend: Any = None  # the Rust tokenizer, padding and truncating to _backend_length
-        self._backend_length = 0
+        self._backend: Any = None  # the Rust tokenizer, set up by backend_tokenizer()
 
     @classmethod
     def load_onnx(cls, folder: str | Path, threads: int = 0, quantize: bool = False,
@@ -289,8 +293,7 @@ class OnnxEventModel(EventModel):
         """The same ids and mask as ``EventModel.encode``, as numpy arrays, from the Rust
         tokenizer itself: the transformers wrapper and its torch tensors cost more per call than
         the tokenizing, and the pipeline makes a call per batch of eight sentences."""
-        if self.uses_context and contexts is None:
-            raise ValueError("this model needs the previous sentence of each text as context")
+        self.require_contexts(contexts)
         backend = self.backend_tokenizer()
         encodings = backend.encode_batch(list(zip(texts, contexts)) if self.uses_context else texts)
         return {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
@@ -302,11 +305,11 @@ class OnnxEventModel(EventModel):
         truncation=True`` / ``"longest_first"`` do."""
         from tokenizers import Tokenizer
 
-        if self._backend is None or self._backend_length != self.settings.max_length:
+        if self._backend is None or self._backend.truncation["max_length"] != self.settings.max_length:
             backend = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())
             backend.enable_truncation(self.settings.max_length, strategy="longest_first")
             backend.enable_padding(pad_id=self.tokenizer.pad_token_id, pad_token=self.tokenizer.pad_token)
-            self._backend, self._backend_length = backend, self.settings.max_length
+            self._backend = backend
         return self._backend
 
     def logits(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
@@ -316,23 +319,29 @@ class OnnxEventModel(EventModel):
         return out
 
 
+@contextmanager
+def errors_only(logger_name: str | None) -> Iterator[None]:
+    """Within the block, the logger ``logger_name`` (None: the root logger) passes only errors:
+    ONNX Runtime's graph tools log routine advice at INFO and WARNING."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def fuse_transformer_ops(graph: bytes, num_heads: int, hidden_size: int) -> bytes:
     """The graph with ONNX Runtime's BERT fusions (EmbedLayerNormalization, Attention,
     SkipLayerNormalization, BiasGelu): quantized, they become QEmbedLayerNormalization and
     QAttention, one int8 kernel each in place of a dozen nodes (docs/benchmarks.md)."""
-    import logging
-
     import onnx
     from onnxruntime.transformers.optimizer import optimize_model
 
-    optimizer_log = logging.getLogger("onnxruntime.transformers")
-    level = optimizer_log.level
-    optimizer_log.setLevel(logging.ERROR)  # it logs every fusion it applies
-    try:
+    with errors_only("onnxruntime.transformers"):  # it logs every fusion it applies
         fused = optimize_model(onnx.load_from_string(graph), model_type="bert", num_heads=num_heads,
                                hidden_size=hidden_size, opt_level=0)
-    finally:
-        optimizer_log.setLevel(level)
     model = fused.model
     if not any(opset.domain == "com.microsoft" for opset in model.opset_import):
         model.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))  # the fused ops' domain
@@ -343,7 +352,6 @@ def quantize_onnx(graph: bytes, fp32_layers: tuple[int, ...] = ()) -> bytes:
     """Dynamic int8 quantization of the graph's MatMul, Attention and embedding weights, per
     channel, except in the encoder layers ``fp32_layers`` (the first layer in fp32 halved the
     F1 cost on dev). A fused Attention node keeps its layer's path in its output's name."""
-    import logging
     import tempfile
 
     import onnx
@@ -352,20 +360,14 @@ def quantize_onnx(graph: bytes, fp32_layers: tuple[int, ...] = ()) -> bytes:
     skipped = tuple(f"/layer.{index}/" for index in fp32_layers)
     kept = [node.name for node in onnx.load_from_string(graph).graph.node
             if any(s in name for s in skipped for name in (node.name, *node.output))]
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.ERROR)  # quantize_dynamic logs advice about pre-processing on every call
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            source, target = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
-            source.write_bytes(graph)
-            # fused nodes are outside the ONNX domain, so shape inference gives their outputs no
-            # type: they are all float
-            quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8,
-                             nodes_to_exclude=kept, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-            return target.read_bytes()
-    finally:
-        root.setLevel(level)
+    with errors_only(None), tempfile.TemporaryDirectory() as tmp:  # quantize_dynamic logs advice on every call
+        source, target = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
+        source.write_bytes(graph)
+        # fused nodes are outside the ONNX domain, so shape inference gives their outputs no
+        # type: they are all float
+        quantize_dynamic(str(source), str(target), per_channel=True, weight_type=QuantType.QInt8,
+                         nodes_to_exclude=kept, extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        return target.read_bytes()
 
 
 def read_settings_and_tokenizer(folder: Path) -> tuple[EventModelSettings, Any]:
