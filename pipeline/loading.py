@@ -7,13 +7,14 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any
 
 from .checksums import verify_checksums
 from .defaults import MODEL_DIR
 from .errors import UserError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 class ModelNotFoundError(UserError, FileNotFoundError):

@@ -265,14 +265,15 @@ def input_lengths(texts: list[str], contexts: list[str] | None) -> list[int]:
 
 
 class OnnxEventModel(EventModel):
-    """The same model run by ONNX Runtime: the same tokenizer, thresholds and outputs (to
+    """The same model run by ONNX Runtime: the same token ids, thresholds and outputs (to
     1e-6), faster on CPU (benchmarks/results/event_inference.json). The graph comes from
-    ``event_model.onnx`` in the model folder, or is exported from the weights on load."""
+    ``event_model.onnx`` in the model folder, or is exported from the weights on load. Its
+    ``tokenizer`` is the Rust ``tokenizers.Tokenizer`` of the folder, not the transformers
+    wrapper, whose imports cost each process more than half a second."""
 
     def __init__(self, network: Any, tokenizer: Any, settings: EventModelSettings, session: Any) -> None:
         super().__init__(network, tokenizer, settings)
         self.session = session
-        self._backend: Any = None  # the Rust tokenizer, set up by backend_tokenizer()
 
     @classmethod
     def load_onnx(cls, folder: str | Path, threads: int = 0, quantize: bool = False,
@@ -280,14 +281,14 @@ class OnnxEventModel(EventModel):
         import onnxruntime
 
         folder = Path(folder)
-        settings, tokenizer = read_settings_and_tokenizer(folder)  # the torch network is not needed
+        settings = read_settings(folder)  # neither the torch network nor the transformers wrapper
         graph = onnx_graph(folder, quantize, fp32_layers)
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads  # 0: one per physical core
         options.inter_op_num_threads = 1
         session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
-        return cls(None, tokenizer, settings, session)
+        return cls(None, rust_tokenizer(folder), settings, session)
 
     def encode(self, texts: list[str], contexts: list[str] | None) -> Any:
         """The same ids and mask as ``EventModel.encode``, as numpy arrays, from the Rust
@@ -300,17 +301,13 @@ class OnnxEventModel(EventModel):
                 "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)}
 
     def backend_tokenizer(self) -> Any:
-        """A copy of the tokenizer's Rust tokenizer that pads to the longest input and cuts
-        the longer segment first to settings.max_length, as the wrapper's ``padding=True,
-        truncation=True`` / ``"longest_first"`` do."""
-        from tokenizers import Tokenizer
-
-        if self._backend is None or self._backend.truncation["max_length"] != self.settings.max_length:
-            backend = Tokenizer.from_str(self.tokenizer.backend_tokenizer.to_str())
-            backend.enable_truncation(self.settings.max_length, strategy="longest_first")
-            backend.enable_padding(pad_id=self.tokenizer.pad_token_id, pad_token=self.tokenizer.pad_token)
-            self._backend = backend
-        return self._backend
+        """The Rust tokenizer, cutting the longer segment first to settings.max_length (which
+        may change after loading), as the wrapper's ``truncation=True`` / ``"longest_first"``
+        does."""
+        truncation = self.tokenizer.truncation
+        if truncation is None or truncation["max_length"] != self.settings.max_length:
+            self.tokenizer.enable_truncation(self.settings.max_length, strategy="longest_first")
+        return self.tokenizer
 
     def logits(self, texts: list[str], contexts: list[str] | None = None, batch_size: int = 64) -> np.ndarray:
         out = np.zeros((len(texts), len(self.settings.labels)), dtype=np.float32)
@@ -370,15 +367,35 @@ def quantize_onnx(graph: bytes, fp32_layers: tuple[int, ...] = ()) -> bytes:
         return target.read_bytes()
 
 
+def read_settings(folder: Path) -> EventModelSettings:
+    """Labels, thresholds and settings of a model folder."""
+    raw = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+    return EventModelSettings(labels=raw.pop("labels"), thresholds=raw.pop("thresholds"),
+                              max_length=raw.pop("max_length"), extra=raw)
+
+
 def read_settings_and_tokenizer(folder: Path) -> tuple[EventModelSettings, Any]:
-    """Labels, thresholds and settings, and the tokenizer, of a model folder."""
+    """Labels, thresholds and settings, and the tokenizer (the transformers wrapper), of a
+    model folder."""
     from transformers import PreTrainedTokenizerFast
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    raw = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
-    settings = EventModelSettings(labels=raw.pop("labels"), thresholds=raw.pop("thresholds"),
-                                  max_length=raw.pop("max_length"), extra=raw)
-    return settings, PreTrainedTokenizerFast.from_pretrained(str(folder), local_files_only=True)
+    return read_settings(folder), PreTrainedTokenizerFast.from_pretrained(str(folder), local_files_only=True)
+
+
+def rust_tokenizer(folder: Path) -> Any:
+    """The Rust tokenizer of a model folder (the one its transformers wrapper runs), padding to
+    the longest input with the pad token the wrapper's settings name, as ``padding=True`` does."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    pad = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))["pad_token"]
+    pad = pad["content"] if isinstance(pad, dict) else pad  # an AddedToken as saved by some versions
+    pad_id = tokenizer.token_to_id(pad)
+    if pad_id is None:
+        raise ValueError(f"{folder}: the pad token {pad!r} is not in tokenizer.json")
+    tokenizer.enable_padding(pad_id=pad_id, pad_token=pad)
+    return tokenizer
 
 
 def onnx_graph(folder: str | Path, quantize: bool = False, fp32_layers: tuple[int, ...] = (),

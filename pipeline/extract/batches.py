@@ -12,10 +12,8 @@ from ..defaults import BATCH_SIZE, CHUNK_CHARS, MAX_CHARS, PIPE_BATCH_CHARS
 from ..extensions import register_extensions
 from ..output import document_record, entities_of, events_of
 from .chunks import split_for_processing
-from .inputs import InputError, InputRecord
+from .inputs import InputError, InputRecord, Record
 from .results import Extracted, Failed, Result
-
-Record = InputRecord | InputError
 
 
 def process_batches(nlp: Language, records: Iterable[Record], *, batch_size: int = BATCH_SIZE,

@@ -58,6 +58,9 @@ class InputError:
         return {"id": self.id, "reason": self.reason, "origin": self.origin, "record": self.record}
 
 
+Record = InputRecord | InputError  # what reading an input yields: a document or the reason it is not one
+
+
 def derived_id(origin: str, content: str) -> str:
     """A stable id for a record without one: its position plus a hash of its content."""
     digest = hashlib.sha1(content.encode("utf-8", "surrogatepass")).hexdigest()[:12]

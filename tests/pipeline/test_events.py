@@ -6,6 +6,7 @@ import spacy
 from pipeline.extract import Extracted, InputRecord, process_records
 from pipeline.extract.batches import dated_doc
 from pipeline.output import events_of
+from tests.conftest import REPO
 
 SEED_DATE = "2025-05-01"
 TEXTS = [
@@ -115,16 +116,16 @@ def test_onnxruntime_and_torch_give_the_same_events(full_model_dir, seed_text):
 
 
 def test_onnx_inputs_are_the_tokenizer_wrappers_inputs(full_model_dir):
-    """The ONNX model tokenizes with the Rust tokenizer directly: the same ids and masks as the
+    """The ONNX model tokenizes with the folder's Rust tokenizer alone: the same ids and masks as the
     transformers wrapper (padded to the longest, cut to max_length, pairs cut longest first),
     also after max_length changes."""
     import numpy as np
 
-    from pipeline.events.model import EventModel, load_event_model
+    from pipeline.events.model import EventModel, load_event_model, read_settings_and_tokenizer
 
     folder = full_model_dir / "event_classifier"
     onnx_model = load_event_model(folder, "onnxruntime", quantize=True, max_length=96)
-    wrapper = EventModel(None, onnx_model.tokenizer, onnx_model.settings)
+    wrapper = EventModel(None, read_settings_and_tokenizer(folder)[1], onnx_model.settings)
     long = " ".join(["Tariffs on steel and aluminum rose again."] * 30)
     texts = [*TEXTS, long, "headline: US slaps 25% tariff on imports", "Ok."]
     for max_length, context in ((96, "none"), (16, "none"), (24, "previous")):
@@ -135,6 +136,19 @@ def test_onnx_inputs_are_the_tokenizer_wrappers_inputs(full_model_dir):
         assert ours["input_ids"].shape[1] == min(max_length, theirs["input_ids"].shape[1])
         for key in ("input_ids", "attention_mask"):
             assert np.array_equal(ours[key], theirs[key].numpy()), (max_length, context, key)
+
+
+def test_the_onnx_model_runs_without_importing_transformers(full_model_dir):
+    """Loading and running the ONNX model needs neither transformers nor its wrapper (a process
+    start is that much shorter, once per worker)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pipeline.events.model import load_event_model; "
+            f"model = load_event_model({str(full_model_dir / 'event_classifier')!r}, 'onnxruntime', quantize=True); "
+            "print(model.predict(['The US imposed a 25% tariff on steel.']).shape, 'transformers' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert result.stdout.split()[-1] == "False", result.stdout
 
 
 def test_the_int8_graph_runs_fused_attention(full_model_dir):

@@ -27,3 +27,12 @@ def test_importing_the_package_loads_no_models_or_spacy():
     code = "import sys, pipeline, pipeline.labels, pipeline.defaults; print(sorted({'spacy', 'torch', 'transformers'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_parent_of_a_worker_pool_does_not_import_spacy():
+    """With --n-process N the parent only reads input and writes results: importing spaCy (and
+    torch through thinc) there would delay the start of every worker by seconds."""
+    code = ("import sys, pipeline.extract, pipeline.extract.run, pipeline.extract.pool, pipeline.loading; "
+            "print(sorted({'spacy', 'torch', 'transformers'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert result.stdout.strip() == "[]"
