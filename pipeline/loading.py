@@ -32,13 +32,34 @@ def model_folder(path: str | Path | None = None) -> Path:
     return folder
 
 
+def import_spacy_without_torch() -> Any:
+    """spaCy, imported (when it is not yet) with thinc's optional PyTorch support left off.
+    thinc imports torch only to offer PyTorch-backed layers, which no tariffscope pipeline has
+    (the base package's components are thinc's own; the event classifier runs on ONNX Runtime,
+    or imports torch itself on the torch runtime). Importing torch costs each process about 2 s
+    and its memory, once per worker of a pool. torch stays importable afterwards."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # thinc's `import torch` fails: has_torch = False
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", ...) is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(path: str | None = None, verify: bool = True, overrides: tuple[tuple[str, Any], ...] = ()) -> Language:
     """Load (once per process) the pipeline folder ``path`` (see :func:`model_folder`) after
     checking its files' sha256. ``overrides``: config settings as (dotted key, value) pairs,
     e.g. (("components.event_classifier.quantize", False),)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import spacy
+    spacy = import_spacy_without_torch()
 
     from . import components, tokenizer  # noqa: F401  (factories and tokenizer, also without entry points)
 

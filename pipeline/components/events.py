@@ -112,7 +112,7 @@ class EventClassifier(Pipe):
         import multiprocessing
 
         threads = 1 if multiprocessing.parent_process() is not None else self.num_threads
-        if self._threads_set_in != os.getpid():
+        if self.runtime == "torch" and self._threads_set_in != os.getpid():
             import torch
 
             if threads > 0:

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Any
-
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from ..defaults import BATCH_SIZE, CHUNK_CHARS, MAX_CHARS, PIPE_BATCH_CHARS
-from ..extensions import register_extensions
-from ..output import document_record, entities_of, events_of
 from .chunks import split_for_processing
 from .inputs import InputError, InputRecord, Record
 from .results import Extracted, Failed, Result
+
+if TYPE_CHECKING:  # spaCy itself is first imported by pipeline.loading (without torch)
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 
 def process_batches(nlp: Language, records: Iterable[Record], *, batch_size: int = BATCH_SIZE,
@@ -35,6 +34,9 @@ def process_records(nlp: Language, records: Iterable[Record], *, batch_size: int
 
 def dated_doc(nlp: Language, text: str, date: str | None) -> Doc:
     """The tokenized text with its document date, for the components that resolve dates."""
+    from ..extensions import register_extensions
+
+    register_extensions()
     doc = nlp.make_doc(text)
     doc._.ts_date = date
     return doc
@@ -42,6 +44,9 @@ def dated_doc(nlp: Language, text: str, date: str | None) -> Doc:
 
 def process_batch(nlp: Language, batch: list[Record], *, batch_size: int = BATCH_SIZE, max_chars: int = MAX_CHARS,
                   chunk_chars: int = CHUNK_CHARS) -> list[Result]:
+    from ..extensions import register_extensions
+    from ..output import document_record, entities_of, events_of
+
     register_extensions()
     pieces: list[tuple[str, int, int]] = []  # (text, record index, offset)
     results: dict[int, Result] = {}

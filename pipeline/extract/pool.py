@@ -6,10 +6,12 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ..defaults import BATCH_SIZE, CHUNK_CHARS, MAX_CHARS
+from ..loading import load_pipeline
+from .batches import process_batch
 from .inputs import Record
 from .results import Result
 
-if TYPE_CHECKING:  # only the workers import spaCy: the parent reads input and writes results
+if TYPE_CHECKING:  # the workers import spaCy when they load the pipeline; the parent never does
     from spacy.language import Language
 
 # Batches in flight per worker process: enough to keep the workers busy, few enough that memory
@@ -19,15 +21,11 @@ _worker_nlp: Language | None = None
 
 
 def _start_worker(model: str | None, overrides: tuple[tuple[str, Any], ...]) -> None:
-    from ..loading import load_pipeline
-
     global _worker_nlp
     _worker_nlp = load_pipeline(model, overrides=overrides)
 
 
 def _process_in_worker(batch: list[Record], batch_size: int, max_chars: int, chunk_chars: int) -> list[Result]:
-    from .batches import process_batch
-
     assert _worker_nlp is not None
     return process_batch(_worker_nlp, batch, batch_size=batch_size, max_chars=max_chars, chunk_chars=chunk_chars)
 

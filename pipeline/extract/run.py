@@ -15,7 +15,8 @@ from typing import Any, TextIO
 from ..defaults import BATCH_SIZE, CHUNK_CHARS, MAX_CHARS, N_PROCESS
 from ..errors import UserError
 from ..jsonl import dumps_line, sibling_path
-from ..loading import model_folder
+from ..loading import load_pipeline, model_folder
+from .batches import process_batches
 from .checkpoint import ResumableOutput, input_signature
 from .inputs import DEFAULT_FIELDS, FieldNames, InputRecord, Record, read_inputs
 from .pool import process_batches_in_pool
@@ -107,10 +108,7 @@ def extract(inputs: list[str], output: str | None, *, errors: str | None = None,
         if n_process > 1:
             folder = str(model_folder(model))  # checked here, before any worker starts
             batches = partial(process_batches_in_pool, folder, n_process=n_process, overrides=overrides)
-        else:  # spaCy is imported here only: with a pool, the parent does not need it
-            from ..loading import load_pipeline
-            from .batches import process_batches
-
+        else:
             batches = partial(process_batches, load_pipeline(model, overrides=overrides))
         _run(summary, inputs, fields, sink_target, engine, batches, batch_size=batch_size, max_chars=max_chars,
              chunk_chars=chunk_chars, progress=progress)

@@ -29,10 +29,11 @@ def test_importing_the_package_loads_no_models_or_spacy():
     assert result.stdout.strip() == "[]"
 
 
-def test_the_parent_of_a_worker_pool_does_not_import_spacy():
-    """With --n-process N the parent only reads input and writes results: importing spaCy (and
-    torch through thinc) there would delay the start of every worker by seconds."""
-    code = ("import sys, pipeline.extract, pipeline.extract.run, pipeline.extract.pool, pipeline.loading; "
+def test_extraction_and_the_api_import_no_spacy_until_a_pipeline_loads():
+    """With --n-process N the parent only reads input and writes results, so it never imports
+    spaCy; elsewhere spaCy is first imported by load_pipeline, which leaves torch out."""
+    code = ("import sys, pipeline.extract, pipeline.extract.run, pipeline.extract.pool, pipeline.extract.dask_engine, "
+            "pipeline.api, pipeline.loading; "
             "print(sorted({'spacy', 'torch', 'transformers'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
     assert result.stdout.strip() == "[]"
