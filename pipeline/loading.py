@@ -36,8 +36,9 @@ def import_spacy_without_torch() -> Any:
     """spaCy, imported (when it is not yet) with thinc's optional PyTorch support left off.
     thinc imports torch only to offer PyTorch-backed layers, which no tariffscope pipeline has
     (the base package's components are thinc's own; the event classifier runs on ONNX Runtime,
-    or imports torch itself on the torch runtime). Importing torch costs each process about 2 s
-    and its memory, once per worker of a pool. torch stays importable afterwards."""
+    or imports torch itself on the torch runtime). Left out, torch costs no process its import
+    time and memory, once per worker of a pool (peak RSS per worker in
+    benchmarks/results/batch-n2.json against batch-n2-961eee0.json). torch stays importable."""
     import sys
 
     if "spacy" in sys.modules or "torch" in sys.modules:

@@ -269,7 +269,7 @@ class OnnxEventModel(EventModel):
     1e-6), faster on CPU (benchmarks/results/event_inference.json). The graph comes from
     ``event_model.onnx`` in the model folder, or is exported from the weights on load. Its
     ``tokenizer`` is the Rust ``tokenizers.Tokenizer`` of the folder, not the transformers
-    wrapper, whose imports cost each process more than half a second."""
+    wrapper, whose imports every process (each pool worker) would pay at start."""
 
     def __init__(self, network: Any, tokenizer: Any, settings: EventModelSettings, session: Any) -> None:
         super().__init__(network, tokenizer, settings)

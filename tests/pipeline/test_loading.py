@@ -16,8 +16,8 @@ def run_fresh(code: str) -> str:
 
 def test_a_pipeline_extracts_without_importing_torch(full_model_dir: Path, seed_text: str, tmp_path: Path):
     """The ONNX classifier and the base package's components need no torch: a process that
-    extracts never imports it (about 2 s and its memory per process, once per pool worker),
-    finds the same events as one that has torch loaded, and can still import torch after."""
+    extracts never imports it (its import time and memory, once per pool worker), writes the
+    same output as one that has torch loaded, and can still import torch after."""
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"id": "seed", "date": "2025-05-01", "text": seed_text}) + "\n", encoding="utf-8")
     code = (
