@@ -1,6 +1,8 @@
 """Database connections: SQLite settings, the write lock, creating a PostgreSQL database."""
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,24 @@ class DatabaseUnavailable(UserError):
 
 # Seconds a SQLite connection waits for another writer's lock (two loads into one new file).
 SQLITE_BUSY_TIMEOUT = 120
+# Pause between tries of a lock that SQLite does not wait for itself (set_wal_mode).
+SQLITE_RETRY_PAUSE = 0.05
+
+
+def set_wal_mode(cursor: Any, timeout: float = SQLITE_BUSY_TIMEOUT) -> None:
+    """Switch the database to write-ahead logging. The switch takes an exclusive lock for which
+    SQLite does not call its busy handler: a second process opening the same new file at that
+    moment gets "database is locked" at once, so the switch is tried again, within the same
+    timeout as any other lock. A file already in WAL mode switches without a lock."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(SQLITE_RETRY_PAUSE)
 
 
 def connect(url: str = DB_URL, *, must_exist: bool = False) -> Engine:
@@ -47,7 +67,7 @@ def connect(url: str = DB_URL, *, must_exist: bool = False) -> Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            set_wal_mode(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB: index pages stay cached over a long load
             cursor.close()

@@ -267,3 +267,35 @@ def test_concurrent_loads_into_a_new_sqlite_file_both_succeed(tmp_path):
         with engine.connect() as connection:
             assert connection.execute(select(func.count()).select_from(documents)).scalar() == 600
         engine.dispose()
+
+
+def test_the_switch_to_wal_mode_is_retried_while_another_process_holds_the_lock():
+    """SQLite does not wait on the lock that switching a new file to WAL takes: a second
+    process opening the file at that moment gets "database is locked" at once (the test above
+    failed now and then that way before the retry). Other errors, and a lock held past the
+    timeout, still fail."""
+    import sqlite3
+
+    import pytest
+
+    from pipeline.db.engine import set_wal_mode
+
+    class Cursor:
+        def __init__(self, failures: list[str]) -> None:
+            self.failures = failures
+            self.calls = 0
+
+        def execute(self, statement: str) -> None:
+            self.calls += 1
+            if self.failures:
+                raise sqlite3.OperationalError(self.failures.pop(0))
+
+    locked_twice = Cursor(["database is locked", "database is locked"])
+    set_wal_mode(locked_twice)
+    assert locked_twice.calls == 3
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        set_wal_mode(Cursor(["disk I/O error"]))
+    always_locked = Cursor(["database is locked"] * 1000)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        set_wal_mode(always_locked, timeout=0.2)
+    assert 1 < always_locked.calls < 1000
