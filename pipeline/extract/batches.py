@@ -33,10 +33,8 @@ def process_records(nlp: Language, records: Iterable[Record], *, batch_size: int
 
 
 def dated_doc(nlp: Language, text: str, date: str | None) -> Doc:
-    """The tokenized text with its document date, for the components that resolve dates."""
-    from ..extensions import register_extensions
-
-    register_extensions()
+    """The tokenized text with its document date, for the components that resolve dates. The
+    caller registers the extension attributes (once, not per document)."""
     doc = nlp.make_doc(text)
     doc._.ts_date = date
     return doc
