@@ -1,12 +1,22 @@
-"""Checks every component test runs: save/load round trip and n_process 1 vs 2."""
+"""Checks every component test runs (save/load round trip, n_process 1 vs 2), and code run by
+a fresh interpreter for the tests of what a process imports."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
 from pipeline.output import entities_of
+from tests.conftest import REPO
+
+
+def run_fresh(code: str) -> str:
+    """stdout of ``code`` run by a new interpreter in the repository (one that has imported
+    nothing yet)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
 
 
 def component_output(nlp: Language, texts: list[str], label: str, n_process: int = 1) -> list[list[dict]]:

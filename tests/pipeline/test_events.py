@@ -6,7 +6,7 @@ import spacy
 from pipeline.extract import Extracted, InputRecord, process_records
 from pipeline.extract.batches import dated_doc
 from pipeline.output import events_of
-from tests.conftest import REPO
+from tests.pipeline.helpers import run_fresh
 
 SEED_DATE = "2025-05-01"
 TEXTS = [
@@ -141,14 +141,11 @@ def test_onnx_inputs_are_the_tokenizer_wrappers_inputs(full_model_dir):
 def test_the_onnx_model_runs_without_importing_transformers(full_model_dir):
     """Loading and running the ONNX model needs neither transformers nor its wrapper (a process
     start is that much shorter, once per worker)."""
-    import subprocess
-    import sys
-
     code = ("import sys; from pipeline.events.model import load_event_model; "
             f"model = load_event_model({str(full_model_dir / 'event_classifier')!r}, 'onnxruntime', quantize=True); "
             "print(model.predict(['The US imposed a 25% tariff on steel.']).shape, 'transformers' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
-    assert result.stdout.split()[-1] == "False", result.stdout
+    out = run_fresh(code)
+    assert out.split()[-1] == "False", out
 
 
 def test_the_int8_graph_runs_fused_attention(full_model_dir):

@@ -1,10 +1,10 @@
 """The package's import graph has no cycles, and importing the package loads nothing heavy."""
 from __future__ import annotations
 
-import subprocess
 import sys
 
 from tests.conftest import REPO
+from tests.pipeline.helpers import run_fresh
 
 sys.path.insert(0, str(REPO / "scripts"))
 from import_graph import find_cycle, import_graph  # noqa: E402
@@ -25,8 +25,7 @@ def test_a_cycle_is_found():
 
 def test_importing_the_package_loads_no_models_or_spacy():
     code = "import sys, pipeline, pipeline.labels, pipeline.defaults; print(sorted({'spacy', 'torch', 'transformers'} & set(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
-    assert result.stdout.strip() == "[]"
+    assert run_fresh(code).strip() == "[]"
 
 
 def test_extraction_and_the_api_import_no_spacy_until_a_pipeline_loads():
@@ -35,5 +34,4 @@ def test_extraction_and_the_api_import_no_spacy_until_a_pipeline_loads():
     code = ("import sys, pipeline.extract, pipeline.extract.run, pipeline.extract.pool, pipeline.extract.dask_engine, "
             "pipeline.api, pipeline.loading; "
             "print(sorted({'spacy', 'torch', 'transformers'} & set(sys.modules)))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
-    assert result.stdout.strip() == "[]"
+    assert run_fresh(code).strip() == "[]"

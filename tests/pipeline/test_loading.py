@@ -2,16 +2,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO
-
-
-def run_fresh(code: str) -> str:
-    """stdout of ``code`` run by a new interpreter (one that has imported nothing yet)."""
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
+from tests.pipeline.helpers import run_fresh
 
 
 def test_a_pipeline_extracts_without_importing_torch(full_model_dir: Path, seed_text: str, tmp_path: Path):
